@@ -1,0 +1,156 @@
+// File operations done as the job user in a forked child. The child reports one
+// line back through a pipe: "O<payload>" on success, "E<message>" on failure.
+#include "sys/user_files.hpp"
+
+#include "sys/unique_fd.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace psgw::sys {
+
+namespace {
+
+/// One-line error naming the path and the failing step.
+[[noreturn]] void fail(const std::filesystem::path& path, const char* what, int error) {
+    throw std::runtime_error("psgw: cannot " + std::string(what) + " '" + path.string() +
+                             "': " + std::strerror(error));
+}
+
+void write_all(int fd, std::string_view content, const std::filesystem::path& path) {
+    while (!content.empty()) {
+        ssize_t n = ::write(fd, content.data(), content.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            fail(path, "write", errno);
+        }
+        content.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+/// Runs `operation` as `user` in a forked child (or directly when no user is given)
+/// and returns its payload; the child's exception text becomes ours.
+std::string run_as(const std::optional<UserIdentity>& user,
+                   const std::function<std::string()>& operation) {
+    if (!user) return operation();
+
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("psgw: pipe: " + std::string(std::strerror(errno)));
+    UniqueFd read_end(fds[0]);
+    UniqueFd write_end(fds[1]);
+    pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("psgw: fork: " + std::string(std::strerror(errno)));
+    if (pid == 0) {
+        read_end.release();
+        std::string line;
+        try {
+            drop_privileges(*user);
+            line = "O" + operation();
+        } catch (const std::exception& e) {
+            line = std::string("E") + e.what();
+        } catch (...) {
+            line = "Epsgw: unknown error in file operation";
+        }
+        const char* data = line.data();
+        std::size_t left = line.size();
+        while (left > 0) {
+            ssize_t n = ::write(write_end.get(), data, left);
+            if (n <= 0) break;
+            data += n;
+            left -= static_cast<std::size_t>(n);
+        }
+        // No destructors, no atexit handlers of the parent's program.
+        _exit(line[0] == 'O' ? 0 : 1);
+    }
+    write_end.reset();
+    std::string line;
+    char buffer[4096];
+    for (;;) {
+        ssize_t n = ::read(read_end.get(), buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        line.append(buffer, static_cast<std::size_t>(n));
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (line.empty()) throw std::runtime_error("psgw: file operation child died without a report");
+    if (line[0] != 'O' || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        throw std::runtime_error(line[0] == 'E' ? line.substr(1) : "psgw: file operation failed");
+    }
+    return line.substr(1);
+}
+
+/// The atomic write proper, as whoever runs it.
+void write_atomically_here(const std::filesystem::path& path, std::string_view content, mode_t mode) {
+    if (path.filename().empty()) fail(path, "write", EISDIR);
+    std::filesystem::path dir = path.parent_path();
+    std::string temp = (dir.empty() ? std::string() : dir.string() + "/") + "." +
+                       path.filename().string() + ".XXXXXX";
+    // mkostemp opens with O_CREAT|O_EXCL: it never follows or reuses an existing name.
+    UniqueFd fd(mkostemp(temp.data(), O_CLOEXEC));
+    if (!fd) fail(path, "create a temporary file for", errno);
+    try {
+        write_all(fd.get(), content, path);
+        if (fchmod(fd.get(), mode) != 0) fail(path, "chmod", errno);
+        if (fsync(fd.get()) != 0) fail(path, "fsync", errno);
+        if (::close(fd.release()) != 0) fail(path, "close", errno);
+        // rename replaces a symlink at `path` itself; it never writes through it.
+        if (std::rename(temp.c_str(), path.c_str()) != 0) fail(path, "rename onto", errno);
+    } catch (...) {
+        ::unlink(temp.c_str());
+        throw;
+    }
+}
+
+}  // namespace
+
+void write_file_atomically(const std::filesystem::path& path, std::string_view content,
+                           const std::optional<UserIdentity>& as_user, mode_t mode) {
+    run_as(as_user, [&] {
+        write_atomically_here(path, content, mode);
+        return std::string();
+    });
+}
+
+void append_file(const std::filesystem::path& path, std::string_view content,
+                 const std::optional<UserIdentity>& as_user) {
+    run_as(as_user, [&] {
+        UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644));
+        if (!fd) fail(path, "append to", errno);
+        write_all(fd.get(), content, path);
+        if (::close(fd.release()) != 0) fail(path, "close", errno);
+        return std::string();
+    });
+}
+
+bool remove_file(const std::filesystem::path& path, const std::optional<UserIdentity>& as_user) {
+    std::string removed = run_as(as_user, [&] {
+        struct stat info {};
+        if (::lstat(path.c_str(), &info) != 0) {
+            if (errno == ENOENT) return std::string("0");
+            fail(path, "stat", errno);
+        }
+        if (!S_ISREG(info.st_mode)) {
+            throw std::runtime_error("psgw: not removing '" + path.string() +
+                                     "': not a regular file");
+        }
+        // unlink removes a name; if it was swapped for a symlink meanwhile, only the link goes.
+        if (::unlink(path.c_str()) != 0) {
+            if (errno == ENOENT) return std::string("0");
+            fail(path, "remove", errno);
+        }
+        return std::string("1");
+    });
+    return removed == "1";
+}
+
+}  // namespace psgw::sys

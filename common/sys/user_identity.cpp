@@ -1,0 +1,64 @@
+// Privilege drop for forked children and user lookup.
+#include "sys/user_identity.hpp"
+
+#include <cerrno>
+#include <grp.h>
+#include <pwd.h>
+#include <stdexcept>
+#include <sys/prctl.h>
+#include <system_error>
+#include <unistd.h>
+#include <vector>
+
+namespace psgw::sys {
+
+namespace {
+
+[[noreturn]] void throw_errno(const std::string& what) {
+    throw std::system_error(errno, std::generic_category(), what);
+}
+
+}  // namespace
+
+void drop_privileges(const UserIdentity& user) {
+    if (geteuid() != 0) {
+        // Unprivileged: we can only act as ourselves.
+        if (geteuid() != user.uid || getuid() != user.uid) {
+            throw std::system_error(EPERM, std::generic_category(),
+                                    "psgw: cannot switch to uid " + std::to_string(user.uid) +
+                                        " without root");
+        }
+    } else {
+        // Order matters: groups first, while we are still root (psroute.py's changeUser).
+        if (setgroups(0, nullptr) != 0) throw_errno("psgw: setgroups");
+        if (initgroups(user.name.c_str(), user.gid) != 0)
+            throw_errno("psgw: initgroups for user '" + user.name + "'");
+        if (setresgid(user.gid, user.gid, user.gid) != 0)
+            throw_errno("psgw: setgid " + std::to_string(user.gid));
+        if (setresuid(user.uid, user.uid, user.uid) != 0)
+            throw_errno("psgw: setuid " + std::to_string(user.uid));
+    }
+    // Setuid binaries (sudo, ...) must not hand root back to the user's code.
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_errno("psgw: PR_SET_NO_NEW_PRIVS");
+    if (user.uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+        throw std::system_error(EPERM, std::generic_category(),
+                                "psgw: privilege drop failed: root could be regained");
+    }
+}
+
+UserIdentity lookup_user(uid_t uid) {
+    long size = sysconf(_SC_GETPW_R_SIZE_MAX);
+    std::vector<char> buffer(size > 0 ? static_cast<std::size_t>(size) : 16384);
+    passwd entry{};
+    passwd* result = nullptr;
+    int rc = 0;
+    while ((rc = getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &result)) == ERANGE) {
+        buffer.resize(buffer.size() * 2);
+    }
+    if (rc != 0 || result == nullptr) {
+        throw std::runtime_error("psgw: unknown user id " + std::to_string(uid));
+    }
+    return UserIdentity{entry.pw_uid, entry.pw_gid, entry.pw_name};
+}
+
+}  // namespace psgw::sys

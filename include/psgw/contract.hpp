@@ -1,0 +1,115 @@
+// psgw cross-process contract.
+//
+// Every name, path rule and wire format that travels between two psgw processes
+// (psgw_spank.so -> slurmctld prologue -> route generator -> psgwd agent -> relay ->
+// client library) is declared here and nowhere else. docs/contract.md mirrors it.
+// Changing anything here is a protocol change: bump the matching version constant.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace psgw::contract {
+
+// ---------------------------------------------------------------------------
+// Job-control environment (psmgmt-compatible names).
+// psgw_spank.so sets them with spank_job_control_setenv() at submit time.
+// PrologSlurmctld/EpilogSlurmctld receive them with Slurm's "SPANK_" prefix
+// (CVE-2021-31215); the batch environment as "SLURM_SPANK_" + name. Readers
+// must accept the bare name and the prefixed one.
+// ---------------------------------------------------------------------------
+inline constexpr std::string_view kSlurmSpankPrefix = "SPANK_";
+
+inline constexpr std::string_view kEnvNum = "SLURM_SPANK_PSGW_NUM";               // --gw_num
+inline constexpr std::string_view kEnvRouteFile = "SLURM_SPANK_PSGW_ROUTE_FILE";  // --gw_file
+inline constexpr std::string_view kEnvCwd = "SLURM_SPANK_PSGW_CWD";  // submit cwd, no --gw_file
+inline constexpr std::string_view kEnvPlugin = "SLURM_SPANK_PSGW_PLUGIN";      // --gw_plugin
+inline constexpr std::string_view kEnvGwEnv = "SLURM_SPANK_PSGW_ENV";          // --gw_env
+inline constexpr std::string_view kEnvCleanup = "SLURM_SPANK_PSGW_CLEANUP";    // --gw_cleanup
+inline constexpr std::string_view kEnvBinary = "SLURM_SPANK_PSGWD_BINARY";     // --gw_binary
+inline constexpr std::string_view kEnvPerNode = "SLURM_SPANK_PSGWD_PER_NODE";  // --gw_psgwd_per_node
+inline constexpr std::string_view kEnvQuiet = "SLURM_SPANK_PSGW_QUIET";        // --gw_quiet
+inline constexpr std::string_view kEnvDebug = "SLURM_SPANK_PSGWD_DEBUG";       // --gw_debug
+inline constexpr std::string_view kEnvLdLib = "SLURM_SPANK_PSGWD_LD_LIB";      // --gw_inherit
+inline constexpr std::string_view kEnvPspPrefix = "SLURM_SPANK_PSGWD_PSP_";    // --gw_inherit
+
+// Set in every task (remote context) and the batch script: the routing file.
+inline constexpr std::string_view kEnvGwServer = "PSP_GW_SERVER";
+
+// Route generator environment (psmgmt psroute.py contract).
+inline constexpr std::string_view kEnvNumGateways = "NUM_GATEWAYS";
+inline constexpr std::string_view kEnvGatewayAddrPrefix = "GATEWAY_ADDR_";  // + index 0..N-1
+// psroute.py read the routing file path from psslurm's prefixed copy; psgw-route accepts both.
+inline constexpr std::string_view kEnvPsslurmGwServer = "_PSSLURM_ENV_PSP_GW_SERVER";
+// psgw additions: the node column values of the routing file, as hostlists
+// (psroute.py derived them from psconfig; psgw's controller passes them explicitly).
+inline constexpr std::string_view kEnvNodesA = "PSGW_NODES_A";
+inline constexpr std::string_view kEnvNodesB = "PSGW_NODES_B";
+
+// Slurm variables the controller side reads.
+inline constexpr std::string_view kEnvHetNodelist = "SLURM_HET_JOB_NODELIST";
+inline constexpr std::string_view kEnvPackNodelist = "SLURM_PACK_JOB_NODELIST";  // pre-20.02 name
+inline constexpr std::string_view kEnvJobNodelist = "SLURM_JOB_NODELIST";
+inline constexpr std::string_view kEnvHetOffset = "SLURM_HET_JOB_OFFSET";
+inline constexpr std::string_view kEnvHetJobId = "SLURM_HET_JOB_ID";
+
+// ---------------------------------------------------------------------------
+// Files.
+// Routing file: "<--gw_file>" or "<SLURM_SPANK_PSGW_CWD or $HOME>/<DEFAULT_ROUTE_PREFIX>-<jobid>"
+// where jobid is the het leader's id. One line per (A node, B node):
+//     "ADDR:PORT NODEA NODEB\n"   (see docs/route-file.md)
+// Gateway map, next to it: "<routing file>" + kGatewayMapSuffix, one line per gateway:
+//     "CLUSTER_ADDR BOOSTER_ADDR\n"
+// It lets a booster-side client translate the gateway's cluster-fabric address (the
+// one the psmgmt format carries) into the address it can reach on its own fabric.
+// ---------------------------------------------------------------------------
+inline constexpr std::string_view kDefaultRoutePrefix = "psgw-route";
+inline constexpr std::string_view kGatewayMapSuffix = ".gw";
+// Error file in the job's working directory, appended to as the job user.
+//     "<cwd>/JOB-<jobid>-psgw.err"
+inline constexpr std::string_view kErrFilePrefix = "JOB-";
+inline constexpr std::string_view kErrFileSuffix = "-psgw.err";
+
+// ---------------------------------------------------------------------------
+// Relay handshake (client -> relay, TCP), version 1. All integers big-endian.
+//   Hello (24 bytes):  "PSGW" | u8 version=1 | u8 family (4 or 6) | u16 dest port |
+//                      u8 dest addr[16] (IPv4 in the first 4 bytes, rest zero)
+//   Reply (8 bytes):   "PSGW" | u8 version=1 | u8 RelayStatus | u16 reserved=0
+// The relay sends the reply after it has connected to the destination (or failed).
+// After kOk both directions are a plain byte stream.
+// ---------------------------------------------------------------------------
+inline constexpr char kRelayMagic[4] = {'P', 'S', 'G', 'W'};
+inline constexpr std::uint8_t kRelayVersion = 1;
+inline constexpr std::size_t kRelayHelloSize = 24;
+inline constexpr std::size_t kRelayReplySize = 8;
+
+enum class RelayStatus : std::uint8_t {
+    kOk = 0,
+    kBadVersion = 1,         // unknown version or magic
+    kMalformed = 2,          // bad family, truncated hello
+    kSourceNotInJob = 3,     // the client's address is not a job node on this fabric
+    kDestNotInJob = 4,       // the destination is not a job node on the other fabric
+    kConnectRefused = 5,     // destination refused the connection
+    kConnectTimeout = 6,     // destination did not answer in time
+    kUnreachable = 7,        // no route / other connect error
+    kOverloaded = 8,         // relay at its connection limit
+};
+
+// ---------------------------------------------------------------------------
+// Agent control protocol (controller -> psgwd agent, TCP on the management
+// network), version 1. Each message is framed as: u32 big-endian length | body.
+// Request body: a MUNGE credential (munge_encode) whose payload is a JSON object
+// with "v":1 and "op": "start" | "stop" | "list". The agent accepts it only if
+// munge_decode succeeds and the credential's uid is 0 or the configured
+// SlurmUser. Response body: JSON {"v":1,"ok":bool, "error":string?, ...}.
+// Field lists are in docs/protocol.md.
+// ---------------------------------------------------------------------------
+inline constexpr std::uint32_t kControlVersion = 1;
+inline constexpr std::uint16_t kDefaultAgentPort = 6470;
+inline constexpr std::uint32_t kMaxControlMessage = 4u << 20;  // 4 MiB: 2 x 1024 peers fits
+
+// Relay readiness line, written by a relay on its ready fd once it listens:
+//     "psgw-relay v1 port=<port> pid=<pid>\n"
+inline constexpr std::string_view kRelayReadyTag = "psgw-relay v1";
+
+}  // namespace psgw::contract

@@ -1,0 +1,111 @@
+// "psgwd agent": the root daemon on a gateway node (etc/psgwd.service).
+#include "agent/agent_main.hpp"
+
+#include "agent/agent_server.hpp"
+#include "config/fabric_map.hpp"
+#include "config/psgw_config.hpp"
+#include "config/strict_parse.hpp"
+
+#include <boost/asio/ip/address.hpp>
+
+#include <csignal>
+#include <pwd.h>
+#include <stdexcept>
+#include <unistd.h>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace psgw::agent {
+namespace {
+
+std::string short_hostname() {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0) throw std::runtime_error("psgw: gethostname failed");
+    std::string host(name);
+    return host.substr(0, host.find('.'));
+}
+
+/// "ADDR", "ADDR:PORT" or "[V6ADDR]:PORT".
+boost::asio::ip::tcp::endpoint parse_listen(const std::string& text, std::uint16_t default_port) {
+    std::string address = text;
+    std::uint16_t port = default_port;
+    const auto colon = text.rfind(':');
+    const bool bracketed = !text.empty() && text.front() == '[';
+    if (bracketed || (colon != std::string::npos && text.find(':') == colon)) {
+        const auto close = text.find(']');
+        const std::string port_text = text.substr(colon + 1);
+        address = bracketed ? text.substr(1, close == std::string::npos ? 0 : close - 1) : text.substr(0, colon);
+        const auto parsed = config::parse_decimal(port_text, 1, 65535);
+        if (!parsed || (bracketed && (close == std::string::npos || close + 1 != colon)))
+            throw std::runtime_error("psgw: --listen: bad ADDR:PORT '" + text + "'");
+        port = static_cast<std::uint16_t>(*parsed);
+    }
+    boost::system::error_code ec;
+    const auto ip = boost::asio::ip::make_address(address, ec);
+    if (ec) throw std::runtime_error("psgw: --listen: not an IP address: '" + address + "'");
+    return {ip, port};
+}
+
+uid_t uid_of(const std::string& user) {
+    std::vector<char> buffer(16384);
+    passwd entry{};
+    passwd* found = nullptr;
+    if (::getpwnam_r(user.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 || found == nullptr)
+        throw std::runtime_error("psgw: CONTROL_USER: unknown user '" + user + "'");
+    return found->pw_uid;
+}
+
+}  // namespace
+
+int agent_main(int argc, char** argv) {
+    CLI::App app{"psgwd agent: starts and stops the per-job relays on this gateway node", "psgwd agent"};
+    std::string config_path;
+    std::string node;
+    std::string listen;
+    std::string log_level = "info";
+    unsigned job_check_interval = 30;
+    app.add_option("--config", config_path, "psgw.conf (default: $PSGW_CONF or /etc/psgw/psgw.conf)");
+    app.add_option("--node", node, "this gateway's node name in FABRIC_ADDRESSES (default: short host name)");
+    app.add_option("--listen", listen, "control endpoint ADDR[:PORT] (default: 0.0.0.0:AGENT_PORT)");
+    app.add_option("--log-level", log_level, "trace|debug|info|warn|error")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+    app.add_option("--job-check-interval", job_check_interval,
+                   "seconds between checks that the jobs still exist in Slurm; 0 disables")
+        ->capture_default_str();
+    CLI11_PARSE(app, argc, argv);
+
+    auto logger = spdlog::stderr_logger_mt("agent");
+    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e psgwd agent %l: %v");
+    logger->set_level(spdlog::level::from_str(log_level));
+    logger->flush_on(spdlog::level::trace);  // the log is how admins see refusals: never lose a line
+    spdlog::set_default_logger(logger);
+
+    // A relay that closed its end of a pipe must produce EPIPE, not kill the agent.
+    ::signal(SIGPIPE, SIG_IGN);
+
+    AgentOptions options;
+    options.launch.config = config::load(config::resolve_path(config_path));
+    options.launch.node = node.empty() ? short_hostname() : node;
+    const auto fabric = config::FabricMap::load(options.launch.config.fabric_addresses);
+    const auto cluster = fabric.address(options.launch.node, config::Fabric::kCluster);
+    const auto booster = fabric.address(options.launch.node, config::Fabric::kBooster);
+    if (!cluster || !booster)
+        throw std::runtime_error("psgw: " + options.launch.config.fabric_addresses.string() + ": node '" +
+                                 options.launch.node + "' needs a cluster and a booster address");
+    options.launch.cluster_addr = *cluster;
+    options.launch.booster_addr = *booster;
+    options.listen = listen.empty() ? boost::asio::ip::tcp::endpoint(boost::asio::ip::address_v4::any(),
+                                                                     options.launch.config.agent_port)
+                                    : parse_listen(listen, options.launch.config.agent_port);
+    options.control_uid = uid_of(options.launch.config.control_user);
+    options.job_check_interval = std::chrono::seconds(job_check_interval);
+
+    AgentServer server(std::move(options));
+    server.run();
+    return 0;
+}
+
+}  // namespace psgw::agent

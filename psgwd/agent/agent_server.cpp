@@ -1,0 +1,121 @@
+#include "agent/agent_server.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <sys/wait.h>
+
+#include <spdlog/spdlog.h>
+
+namespace psgw::agent {
+
+namespace asio = boost::asio;
+
+AgentServer::AgentServer(AgentOptions options)
+    : options_(std::move(options)),
+      stop_signals_(io_, SIGINT, SIGTERM),
+      child_signal_(io_, SIGCHLD),
+      acceptor_(io_),
+      check_timer_(io_),
+      munge_(options_.launch.config.munge_socket.string()),
+      store_(options_.launch.config.agent_state_dir),
+      launcher_(options_.launch),
+      registry_(launcher_, store_),
+      handler_(registry_, munge_, options_.control_uid),
+      // A query never runs longer than the interval between two (at most 30 s).
+      probe_(io_, std::clamp(options_.job_check_interval, std::chrono::seconds(2), std::chrono::seconds(30))) {
+    // Bind before serving (asio fork/daemon.cpp): errors reach systemd's status at once.
+    acceptor_.open(options_.listen.protocol());
+    acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true));
+    acceptor_.bind(options_.listen);
+    acceptor_.listen();
+    const std::size_t adopted = registry_.restore();
+    spdlog::info("psgwd agent {} on node {} (cluster {}, booster {}) listening on {}:{}; {} relay(s) adopted",
+                 PSGW_VERSION, options_.launch.node, options_.launch.cluster_addr, options_.launch.booster_addr,
+                 options_.listen.address().to_string(), options_.listen.port(), adopted);
+}
+
+void AgentServer::run() {
+    do_accept();
+    do_await_stop();
+    do_await_child();
+    if (options_.job_check_interval.count() > 0) do_check_jobs(std::chrono::seconds(0));
+    io_.run();
+    // Relays belong to their jobs, not to this agent process: a restart must not break them.
+    registry_.detach_all();
+    spdlog::info("psgwd agent stopped; relays keep running");
+}
+
+void AgentServer::do_accept() {
+    acceptor_.async_accept([this](const boost::system::error_code& ec, asio::ip::tcp::socket socket) {
+        if (!acceptor_.is_open()) return;
+        if (!ec) {
+            const auto deadline = std::chrono::milliseconds(options_.launch.config.timeout_agent) * 2;
+            auto session = std::make_shared<ControlSession>(
+                std::move(socket), handler_, deadline,
+                [this](const std::shared_ptr<ControlSession>& s) { sessions_.erase(s); });
+            sessions_.insert(session);
+            session->start();
+        } else {
+            spdlog::warn("accept: {}", ec.message());
+        }
+        do_accept();
+    });
+}
+
+void AgentServer::do_await_stop() {
+    stop_signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        spdlog::info("signal {}: stopping the agent", signal);
+        boost::system::error_code ignored;
+        acceptor_.close(ignored);
+        check_timer_.cancel();
+        probe_.cancel();
+        child_signal_.cancel();
+        auto sessions = sessions_;
+        for (const auto& session : sessions) session->stop();
+    });
+}
+
+void AgentServer::do_await_child() {
+    child_signal_.async_wait([this](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        reap_children();
+        do_await_child();
+    });
+}
+
+void AgentServer::reap_children() {
+    for (;;) {
+        int status = 0;
+        const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+        if (pid <= 0) return;
+        registry_.on_child_exit(pid, status);
+    }
+}
+
+void AgentServer::do_check_jobs(std::chrono::seconds delay) {
+    check_timer_.expires_after(delay);
+    check_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;
+        probe_.probe(registry_.jobs(), [this](const SlurmJobProbe::Result& result) { on_job_presence(result); });
+        do_check_jobs(options_.job_check_interval);
+    });
+}
+
+void AgentServer::on_job_presence(const SlurmJobProbe::Result& result) {
+    for (const auto& [job, presence] : result) {
+        switch (presence) {
+            case slurm::JobPresence::kGone:
+                spdlog::warn("job {} has ended or is unknown to Slurm; stopping its lingering relays", job);
+                registry_.stop(job);
+                break;
+            case slurm::JobPresence::kUnknown:
+                // Never stop relays because slurmctld could not be asked.
+                spdlog::warn("job {}: cannot ask Slurm whether it still runs; relays kept", job);
+                break;
+            case slurm::JobPresence::kActive: break;
+        }
+    }
+}
+
+}  // namespace psgw::agent

@@ -1,0 +1,67 @@
+// The agent daemon: acceptor, signals (SIGTERM/SIGINT stop, SIGCHLD reaps),
+// periodic check for relays of ended jobs. One io_context thread: requests are
+// served one after another, which also serialises every change to the registry.
+#pragma once
+
+#include "agent/control_session.hpp"
+#include "agent/job_registry.hpp"
+#include "agent/relay_launcher.hpp"
+#include "agent/request_handler.hpp"
+#include "agent/slurm_job_probe.hpp"
+#include "agent/state_store.hpp"
+#include "control/munge_codec.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <memory>
+#include <set>
+
+namespace psgw::agent {
+
+/// What agent_main resolved from the command line and psgw.conf.
+struct AgentOptions {
+    LaunchSettings launch;                         ///< config, node, fabric addresses
+    boost::asio::ip::tcp::endpoint listen;         ///< control endpoint
+    uid_t control_uid = 0;                         ///< CONTROL_USER's uid
+    std::chrono::seconds job_check_interval{30};   ///< 0: never ask Slurm
+};
+
+/// Owns everything the agent runs; run() returns after SIGTERM/SIGINT.
+class AgentServer {
+public:
+    /// Binds the listening socket and adopts surviving relays. Throws on failure.
+    explicit AgentServer(AgentOptions options);
+    AgentServer(const AgentServer&) = delete;
+    AgentServer& operator=(const AgentServer&) = delete;
+
+    /// Serves until a stop signal. Relays keep running after it returns.
+    void run();
+
+private:
+    void do_accept();
+    void do_await_stop();
+    void do_await_child();
+    void reap_children();
+    void do_check_jobs(std::chrono::seconds delay);
+    void on_job_presence(const SlurmJobProbe::Result& result);
+
+    AgentOptions options_;
+    boost::asio::io_context io_;
+    boost::asio::signal_set stop_signals_;
+    boost::asio::signal_set child_signal_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    boost::asio::steady_timer check_timer_;
+    control::MungeCodec munge_;
+    StateStore store_;
+    RelayLauncher launcher_;
+    JobRegistry registry_;
+    RequestHandler handler_;
+    SlurmJobProbe probe_;
+    std::set<std::shared_ptr<ControlSession>> sessions_;
+};
+
+}  // namespace psgw::agent

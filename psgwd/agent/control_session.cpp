@@ -1,0 +1,92 @@
+#include "agent/control_session.hpp"
+
+#include "control/control_message.hpp"
+
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
+#include <spdlog/spdlog.h>
+
+namespace psgw::agent {
+
+namespace asio = boost::asio;
+
+ControlSession::ControlSession(asio::ip::tcp::socket socket, RequestHandler& handler,
+                               std::chrono::milliseconds deadline, OnClose on_close)
+    : socket_(std::move(socket)), timer_(socket_.get_executor()), handler_(handler), deadline_(deadline),
+      on_close_(std::move(on_close)) {
+    boost::system::error_code ec;
+    const auto remote = socket_.remote_endpoint(ec);
+    peer_ = ec ? std::string("unknown peer") : remote.address().to_string() + ":" + std::to_string(remote.port());
+}
+
+void ControlSession::start() {
+    // One deadline for the whole exchange: a client that trickles bytes cannot hold us.
+    timer_.expires_after(deadline_);
+    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        if (!ec) {
+            spdlog::warn("control connection from {} timed out", self->peer_);
+            self->stop();
+        }
+    });
+    do_read_header();
+}
+
+void ControlSession::stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    timer_.cancel();
+    boost::system::error_code ignored;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    if (on_close_) on_close_(shared_from_this());
+}
+
+void ControlSession::fail(const boost::system::error_code& ec, const char* what) {
+    if (ec != asio::error::operation_aborted && ec != asio::error::eof)
+        spdlog::warn("control connection from {}: {}: {}", peer_, what, ec.message());
+    stop();
+}
+
+void ControlSession::do_read_header() {
+    asio::async_read(socket_, asio::buffer(header_),
+                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                         self->on_read_header(ec);
+                     });
+}
+
+void ControlSession::on_read_header(const boost::system::error_code& ec) {
+    if (ec) return fail(ec, "read");
+    std::uint32_t length = 0;
+    try {
+        length = control::decode_frame_header(header_);
+    } catch (const control::FrameError& e) {
+        spdlog::warn("refused control request from {}: {}", peer_, e.what());
+        return do_write(control::error_reply(e.what()).dump());
+    }
+    do_read_body(length);
+}
+
+void ControlSession::do_read_body(std::uint32_t length) {
+    body_.resize(length);
+    asio::async_read(socket_, asio::buffer(body_),
+                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                         self->on_read_body(ec);
+                     });
+}
+
+void ControlSession::on_read_body(const boost::system::error_code& ec) {
+    if (ec) return fail(ec, "read");
+    do_write(handler_.handle(body_, peer_).dump());
+}
+
+void ControlSession::do_write(const std::string& body) {
+    reply_ = control::encode_frame(body);
+    asio::async_write(socket_, asio::buffer(reply_),
+                      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                          if (ec) return self->fail(ec, "write");
+                          self->stop();
+                      });
+}
+
+}  // namespace psgw::agent

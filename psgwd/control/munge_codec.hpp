@@ -1,0 +1,48 @@
+// MUNGE credentials around control payloads: the controller encodes, the agent
+// decodes and learns the sender's uid — the same mechanism Slurm itself trusts.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+
+struct munge_ctx;
+
+namespace psgw::control {
+
+/// Encode/decode failure; what() is one line, e.g. "MUNGE credential replayed".
+class MungeError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// A verified credential: the payload and who created it.
+struct DecodedCredential {
+    std::string payload;
+    uid_t uid = 0;
+    gid_t gid = 0;
+};
+
+/// Owns one munge_ctx; talks to munged on `socket` (empty: libmunge's default).
+class MungeCodec {
+public:
+    /// Throws MungeError if the context cannot be created or the socket option set.
+    explicit MungeCodec(const std::string& socket = {});
+
+    /// A credential carrying `payload` (compressed), minted for the calling uid.
+    std::string encode(std::string_view payload) const;
+
+    /// Verifies a credential. Throws MungeError for invalid, expired, replayed,
+    /// rewound or undecodable credentials and when munged cannot be reached.
+    DecodedCredential decode(std::string_view credential) const;
+
+private:
+    struct CtxDeleter {
+        void operator()(munge_ctx* ctx) const;
+    };
+    std::unique_ptr<munge_ctx, CtxDeleter> ctx_;
+};
+
+}  // namespace psgw::control

@@ -1,0 +1,91 @@
+#include "relay/relay_main.hpp"
+
+#include "relay/relay_config.hpp"
+#include "relay/relay_log.hpp"
+#include "relay/relay_server.hpp"
+
+#include <psgw/contract.hpp>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <iterator>
+#include <string>
+
+namespace psgw::relay {
+
+namespace {
+
+constexpr int kExitUsage = 2;    // bad command line or configuration
+constexpr int kExitRuntime = 1;  // could not listen, readiness line not written
+
+bool write_all(int fd, const std::string& text) {
+    std::size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+}  // namespace
+
+int relay_main(int argc, char** argv) {
+    CLI::App app{"psgwd relay: per-job relay between the cluster and booster fabrics.\n"
+                 "Reads its JSON configuration from stdin (docs/protocol.md)."};
+    app.name("psgwd relay");
+    int ready_fd = STDOUT_FILENO;
+    app.add_option("--ready-fd", ready_fd, "descriptor for the readiness line (closed after writing it)")
+        ->check(CLI::NonNegativeNumber);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : kExitUsage;
+    }
+
+    RelayConfig config;
+    try {
+        const std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+        config = parse_relay_config(text);
+    } catch (const RelayConfigError& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return kExitUsage;
+    }
+
+    auto& log = relay_log();
+    log.set_level(spdlog::level::from_str(config.log_level));
+    log.set_pattern("%Y-%m-%dT%H:%M:%S.%e relay[%P] %l: %v");
+    if (::geteuid() == 0) {
+        // By design the agent drops to the job user before exec; only tests run us as root.
+        log.warn("job {}: running as root; the relay is meant to run as the job user", config.job);
+    }
+    // A peer that vanishes mid-splice must be an EPIPE error, not a signal that kills us.
+    std::signal(SIGPIPE, SIG_IGN);
+
+    try {
+        RelayServer server(config);
+        const std::string ready = std::string(contract::kRelayReadyTag) + " port=" + std::to_string(server.port()) +
+                                  " pid=" + std::to_string(::getpid()) + "\n";
+        if (!write_all(ready_fd, ready)) {
+            log.error("job {}: cannot write the readiness line to fd {}: {}", config.job, ready_fd, std::strerror(errno));
+            return kExitRuntime;
+        }
+        ::close(ready_fd);
+        server.run();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return kExitRuntime;
+    }
+    return 0;
+}
+
+}  // namespace psgw::relay

@@ -1,0 +1,157 @@
+// slurmstepd (remote context): tell every task where the routing file is.
+//
+// Job-control variables cannot be read with spank_job_control_getenv here, and which
+// spelling reaches the step environment depends on how the step was started (batch
+// script, srun inside it, --export), so every known spelling is tried.
+#include "contexts.hpp"
+
+#include "config/strict_parse.hpp"
+#include "psgw/contract.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace psgw::spank {
+namespace {
+
+namespace contract = psgw::contract;
+
+/// spank_getenv with a growing buffer; nullopt if the variable does not exist.
+std::optional<std::string> job_getenv(spank_t sp, const std::string& name) {
+    std::vector<char> buffer(1024);
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        const spank_err_t rc = spank_getenv(sp, name.c_str(), buffer.data(), static_cast<int>(buffer.size()));
+        if (rc == ESPANK_SUCCESS) {
+            return std::string(buffer.data());
+        }
+        if (rc != ESPANK_NOSPACE) {
+            return std::nullopt;
+        }
+        buffer.resize(buffer.size() * 4);
+    }
+    return std::nullopt;
+}
+
+/// A job-control variable as set at submit time: bare, batch (SLURM_SPANK_) or
+/// prolog (SPANK_) spelling.
+std::optional<std::string> job_control_var(spank_t sp, std::string_view name) {
+    for (const std::string_view prefix : {std::string_view{}, std::string_view{"SLURM_SPANK_"},
+                                          contract::kSlurmSpankPrefix}) {
+        if (auto value = job_getenv(sp, std::string(prefix) + std::string(name))) {
+            return value;
+        }
+    }
+    return std::nullopt;
+}
+
+/// An option value: from a remote option callback, or as Slurm forwards options in the
+/// job environment (_SLURM_SPANK_OPTION_psgw_<opt>, possibly prefixed).
+std::optional<std::string> option_value(spank_t sp, const PluginState& state, Opt id) {
+    if (auto raw = state.options.raw(id)) {
+        return raw;
+    }
+    const std::string name = "_SLURM_SPANK_OPTION_psgw_" + std::string(option_def(id).name);
+    for (const std::string_view prefix : {contract::kSlurmSpankPrefix, std::string_view{},
+                                          std::string_view{"SLURM_SPANK_"}}) {
+        if (auto value = job_getenv(sp, std::string(prefix) + name)) {
+            return value;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string home_directory(spank_t sp) {
+    if (auto home = job_getenv(sp, "HOME"); home && !home->empty()) {
+        return *home;
+    }
+    uid_t uid = 0;
+    if (spank_get_item(sp, S_JOB_UID, &uid) == ESPANK_SUCCESS) {
+        struct passwd entry {};
+        struct passwd* result = nullptr;
+        std::vector<char> buffer(16384);
+        if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &result) == 0 && result != nullptr &&
+            result->pw_dir != nullptr) {
+            return result->pw_dir;
+        }
+    }
+    throw OptionError("psgw: cannot find the routing file: no " + std::string(contract::kEnvCwd) +
+                      " and no home directory");
+}
+
+/// The het leader's job id, which names the routing file.
+std::string leader_job_id(spank_t sp) {
+    for (const char* name : {"SLURM_HET_JOB_ID", "SLURM_JOB_ID"}) {
+        if (auto id = job_getenv(sp, name); id && !id->empty()) {
+            return *id;
+        }
+    }
+    std::uint32_t id = 0;
+    if (spank_get_item(sp, S_JOB_ID, &id) != ESPANK_SUCCESS) {
+        throw OptionError("psgw: cannot determine the job id for the routing file");
+    }
+    return std::to_string(id);
+}
+
+/// The routing file, or nullopt if the job has no gateways. Throws OptionError.
+std::optional<std::string> routing_file(spank_t sp, const PluginState& state) {
+    auto num = job_control_var(sp, contract::kEnvNum);
+    if (!num) {
+        num = option_value(sp, state, Opt::kNum);
+    }
+    if (!num) {
+        return std::nullopt;
+    }
+    if (!config::parse_decimal(*num, 1, kMaxGwNum)) {
+        throw OptionError("psgw: gateway count '" + *num + "' of this job is invalid");
+    }
+    auto file = job_control_var(sp, contract::kEnvRouteFile);
+    if (!file && !job_control_var(sp, contract::kEnvCwd)) {
+        file = option_value(sp, state, Opt::kFile);
+    }
+    if (file) {
+        return validate_file(*file);
+    }
+    if (!state.config) {
+        throw OptionError(state.config_error);
+    }
+    auto dir = job_control_var(sp, contract::kEnvCwd);
+    const std::string base = dir && !dir->empty() ? *dir : home_directory(sp);
+    return base + "/" + state.config->default_route_prefix + "-" + leader_job_id(sp);
+}
+
+}  // namespace
+
+int remote_user_init(spank_t sp, PluginState& state) {
+    // Errors are kept for task_init: slurmstepd does not report a failing user_init
+    // back to srun (the step just hangs or ends without a message; pyxis works around
+    // the same Slurm behaviour in pyxis_slurmstepd.c the same way).
+    try {
+        const auto file = routing_file(sp, state);
+        if (!file) {
+            return 0;
+        }
+        const spank_err_t rc = spank_setenv(sp, std::string(contract::kEnvGwServer).c_str(), file->c_str(), 1);
+        if (rc != ESPANK_SUCCESS) {
+            state.user_init_error = "psgw: cannot set " + std::string(contract::kEnvGwServer) + ": " +
+                                    spank_strerror(rc);
+        }
+    } catch (const OptionError& error) {
+        state.user_init_error = error.what();
+    }
+    return 0;
+}
+
+int remote_task_init(PluginState& state) {
+    if (state.user_init_error.empty()) {
+        return 0;
+    }
+    slurm_error("%s", state.user_init_error.c_str());
+    return -1;
+}
+
+}  // namespace psgw::spank

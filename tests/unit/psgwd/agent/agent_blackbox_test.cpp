@@ -1,0 +1,435 @@
+// Black-box tests of a real "psgwd agent" on 127.0.0.1 with its own munged:
+// start/stop/list, privilege drop, idempotence, authorization, agent restart.
+// Needs root (the agent drops to `nobody`) and munged; skipped otherwise.
+#include "control/control_client.hpp"
+#include "control/framing.hpp"
+#include "control/munge_codec.hpp"
+
+#include <arpa/inet.h>
+#include <csignal>
+#include <cstdlib>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <grp.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <sstream>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+namespace psgw::control {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+constexpr const char* kMunged = "/usr/sbin/munged";
+constexpr auto kTimeout = 15s;
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+/// Polls `predicate` every 50 ms for at most `limit`; true once it holds.
+template <typename Predicate>
+bool eventually(Predicate predicate, std::chrono::milliseconds limit = 10s) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+        if (predicate()) return true;
+        std::this_thread::sleep_for(50ms);
+    }
+    return predicate();
+}
+
+bool process_exists(pid_t pid) {
+    const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+    if (stat.empty()) return false;
+    const auto close = stat.rfind(')');
+    return close != std::string::npos && stat.size() > close + 2 && stat[close + 2] != 'Z';
+}
+
+std::string status_field(pid_t pid, const std::string& field) {
+    std::istringstream lines(read_file("/proc/" + std::to_string(pid) + "/status"));
+    for (std::string line; std::getline(lines, line);)
+        if (line.rfind(field + ":", 0) == 0) {
+            std::string value = line.substr(field.size() + 1);
+            value.erase(0, value.find_first_not_of(" \t"));
+            value.erase(value.find_last_not_of(" \t") + 1);
+            return value;
+        }
+    return {};
+}
+
+bool can_connect(const std::string& address, std::uint16_t port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    ::inet_pton(AF_INET, address.c_str(), &addr.sin_addr);
+    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    return ok;
+}
+
+std::uint16_t free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t size = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &size);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+/// Sends one raw frame and returns the raw reply body ("" if the agent closed).
+std::string raw_exchange(std::uint16_t port, const std::string& body) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval tv{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        ::close(fd);
+        return {};
+    }
+    const std::string frame = encode_frame(body);
+    if (::send(fd, frame.data(), frame.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(frame.size())) {
+        ::close(fd);
+        return {};
+    }
+    std::string reply;
+    char buffer[4096];
+    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) reply.append(buffer, static_cast<std::size_t>(n));
+    ::close(fd);
+    return reply.size() > kFrameHeaderSize ? reply.substr(kFrameHeaderSize) : std::string();
+}
+
+class AgentBlackBox : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        if (::geteuid() != 0 || !fs::exists(kMunged) || ::getpwnam("munge") == nullptr) return;
+        char pattern[] = "/tmp/psgw-agent-test.XXXXXX";
+        dir_ = ::mkdtemp(pattern);
+        ::chmod(dir_.c_str(), 0755);
+        const fs::path munge = dir_ / "munge";
+        fs::create_directory(munge);
+        const passwd* pw = ::getpwnam("munge");
+        if (::chown(munge.c_str(), pw->pw_uid, pw->pw_gid) != 0) return;
+        ::chmod(munge.c_str(), 0755);  // nobody must reach the socket to mint its own credential
+        {
+            std::ofstream key(munge / "munge.key");
+            std::ifstream random("/dev/urandom", std::ios::binary);
+            char bytes[1024];
+            random.read(bytes, sizeof bytes);
+            key.write(bytes, sizeof bytes);
+        }
+        if (::chown((munge / "munge.key").c_str(), pw->pw_uid, pw->pw_gid) != 0) return;
+        ::chmod((munge / "munge.key").c_str(), 0400);
+        socket_ = (munge / "munge.socket").string();
+        const std::string command = "runuser -u munge -- " + std::string(kMunged) + " --force --socket=" + socket_ +
+                                    " --key-file=" + (munge / "munge.key").string() + " --pid-file=" +
+                                    (munge / "munged.pid").string() + " --seed-file=" + (munge / "seed").string() +
+                                    " --log-file=" + (munge / "munged.log").string();
+        if (std::system(command.c_str()) != 0) return;
+        munged_ok_ = eventually([] { return fs::exists(socket_); }, 5s);
+    }
+
+    static void TearDownTestSuite() {
+        const std::string pid = read_file(dir_ / "munge" / "munged.pid");
+        if (!pid.empty()) ::kill(std::atoi(pid.c_str()), SIGTERM);
+        std::error_code ec;
+        if (!dir_.empty()) fs::remove_all(dir_, ec);
+    }
+
+    void SetUp() override {
+        if (::geteuid() != 0) GTEST_SKIP() << "needs root (the agent drops privileges)";
+        if (!fs::exists(kMunged)) GTEST_SKIP() << "munged is not installed";
+        ASSERT_TRUE(munged_ok_) << "munged did not start; see " << (dir_ / "munge" / "munged.log");
+        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+        work_ = dir_ / info->name();
+        fs::create_directories(work_ / "state");
+        port_ = free_port();
+        job_ = 4000 + static_cast<std::uint32_t>(port_ % 1000);
+        {
+            std::ofstream fabric(work_ / "fabric-addresses");
+            fabric << "# test gateway\ngwtest cluster 127.0.0.1\ngwtest booster 127.0.0.2\n";
+        }
+        write_config("1");
+    }
+
+    void TearDown() override {
+        stop_agent();
+        for (pid_t pid : relay_pids_) {
+            ::kill(-pid, SIGKILL);
+            ::kill(pid, SIGKILL);
+        }
+    }
+
+    void write_config(const std::string& strict_mode) {
+        std::ofstream conf(work_ / "psgw.conf");
+        conf << "FABRIC_ADDRESSES = " << (work_ / "fabric-addresses").string() << "\n"
+             << "AGENT_STATE_DIR = " << (work_ / "state").string() << "\n"
+             << "CONTROL_USER = root\n"
+             << "MUNGE_SOCKET = " << socket_ << "\n"
+             << "PSGWD_BINARY = " << PSGWD_BINARY_PATH << "\n"
+             << "AGENT_PORT = " << port_ << "\n"
+             << "RELAY_PORTS = 43000-43999\n"
+             << "TIMEOUT_AGENT = 8\n"
+             << "STRICT_MODE = " << strict_mode << "\n";
+    }
+
+    void start_agent(const char* job_check_interval = "0") {
+        const fs::path log = work_ / "agent.log";
+        agent_ = ::fork();
+        ASSERT_GE(agent_, 0);
+        if (agent_ == 0) {
+            const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+            ::dup2(fd, 1);
+            ::dup2(fd, 2);
+            ::setenv("PSGW_TEST_AGENT_SECRET", "leak", 1);  // must not reach the relays
+            ::setenv("SLURM_CONF", "/nonexistent/slurm.conf", 1);  // Slurm cannot be asked
+            const std::string config = (work_ / "psgw.conf").string();
+            const std::string listen = "127.0.0.1:" + std::to_string(port_);
+            ::execl(PSGWD_BINARY_PATH, PSGWD_BINARY_PATH, "agent", "--config", config.c_str(), "--node", "gwtest",
+                    "--listen", listen.c_str(), "--job-check-interval", job_check_interval,
+                    static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        ASSERT_TRUE(eventually([this] { return can_connect("127.0.0.1", port_); }))
+            << "agent did not listen:\n" << read_file(log);
+    }
+
+    void stop_agent(int signal = SIGKILL) {
+        if (agent_ <= 0) return;
+        ::kill(agent_, signal);
+        ::waitpid(agent_, nullptr, 0);
+        agent_ = -1;
+    }
+
+    AgentAddress agent() const { return AgentAddress{"127.0.0.1", port_, socket_}; }
+
+    StartRequest request(unsigned relays = 2) const {
+        const passwd* nobody = ::getpwnam("nobody");
+        StartRequest r;
+        r.job = job_;
+        r.user = "nobody";
+        r.uid = nobody->pw_uid;
+        r.gid = nobody->pw_gid;
+        r.relays = relays;
+        r.env = {"PSGW_TEST_VAR=$(id) `x`", "OTHER=1"};
+        r.cluster_peers = {"127.0.0.1"};
+        r.booster_peers = {"127.0.0.2"};
+        return r;
+    }
+
+    StartReply start(const StartRequest& r) {
+        StartReply reply = start_relays(agent(), r, kTimeout);
+        for (const auto& relay : reply.relays) relay_pids_.push_back(relay.pid);
+        return reply;
+    }
+
+    std::string agent_log() const { return read_file(work_ / "agent.log"); }
+
+    static inline fs::path dir_;
+    static inline std::string socket_;
+    static inline bool munged_ok_ = false;
+    fs::path work_;
+    std::uint16_t port_ = 0;
+    std::uint32_t job_ = 0;
+    pid_t agent_ = -1;
+    std::vector<pid_t> relay_pids_;
+};
+
+TEST_F(AgentBlackBox, StartRunsRelaysAsTheUserAndStopRemovesThem) {
+    start_agent();
+    const StartReply reply = start(request());
+    EXPECT_EQ(reply.cluster_addr, "127.0.0.1");
+    EXPECT_EQ(reply.booster_addr, "127.0.0.2");
+    ASSERT_EQ(reply.relays.size(), 2u);
+    const std::string nobody = std::to_string(::getpwnam("nobody")->pw_uid);
+    const std::string nogroup = std::to_string(::getpwnam("nobody")->pw_gid);
+    for (const auto& relay : reply.relays) {
+        SCOPED_TRACE("relay pid " + std::to_string(relay.pid));
+        EXPECT_TRUE(can_connect("127.0.0.1", relay.port));
+        EXPECT_TRUE(can_connect("127.0.0.2", relay.port));
+        EXPECT_EQ(status_field(relay.pid, "Uid"), nobody + "\t" + nobody + "\t" + nobody + "\t" + nobody);
+        EXPECT_EQ(status_field(relay.pid, "Gid"), nogroup + "\t" + nogroup + "\t" + nogroup + "\t" + nogroup);
+        EXPECT_EQ(status_field(relay.pid, "Groups"), nogroup);
+        EXPECT_EQ(status_field(relay.pid, "CapEff"), "0000000000000000");
+        EXPECT_EQ(status_field(relay.pid, "CapPrm"), "0000000000000000");
+        EXPECT_EQ(status_field(relay.pid, "NoNewPrivs"), "1");
+        EXPECT_EQ(::getpgid(relay.pid), relay.pid);  // leader of its own process group
+        EXPECT_EQ(::getsid(relay.pid), relay.pid);
+        // Clean environment: request entries verbatim, identity set, nothing from the agent.
+        std::string environ = read_file("/proc/" + std::to_string(relay.pid) + "/environ");
+        std::replace(environ.begin(), environ.end(), '\0', '\n');
+        EXPECT_NE(environ.find("PSGW_TEST_VAR=$(id) `x`\n"), std::string::npos) << environ;
+        EXPECT_NE(environ.find("SLURM_JOB_ID=" + std::to_string(job_) + "\n"), std::string::npos) << environ;
+        EXPECT_NE(environ.find("PATH=/usr/bin:/bin\n"), std::string::npos) << environ;
+        EXPECT_NE(environ.find("USER=nobody\n"), std::string::npos) << environ;
+        EXPECT_EQ(environ.find("PSGW_TEST_AGENT_SECRET"), std::string::npos) << environ;
+    }
+    EXPECT_NE(reply.relays[0].port, reply.relays[1].port);
+
+    // Start again: the same relays (idempotent).
+    const StartReply again = start(request());
+    ASSERT_EQ(again.relays.size(), 2u);
+    EXPECT_EQ(again.relays[0].pid, reply.relays[0].pid);
+    EXPECT_EQ(again.relays[1].port, reply.relays[1].port);
+
+    // Different parameters for a running job: an error, the relays stay.
+    auto other = request(3);
+    EXPECT_THROW(start(other), ControlError);
+    EXPECT_TRUE(process_exists(reply.relays[0].pid));
+
+    const auto listed = list_relays(agent(), kTimeout);
+    ASSERT_EQ(listed.at("jobs").size(), 1u) << listed.dump();
+    const auto& job = listed["jobs"][0];
+    EXPECT_EQ(job.at("job"), job_);
+    EXPECT_EQ(job.at("user"), "nobody");
+    ASSERT_EQ(job.at("relays").size(), 2u);
+    EXPECT_EQ(job["relays"][0].at("pid"), reply.relays[0].pid);
+    EXPECT_EQ(job["relays"][0].at("alive"), true);
+
+    stop_relays(agent(), job_, kTimeout);
+    for (const auto& relay : reply.relays) EXPECT_FALSE(process_exists(relay.pid)) << relay.pid;
+    EXPECT_TRUE(list_relays(agent(), kTimeout).at("jobs").empty());
+    EXPECT_FALSE(fs::exists(work_ / "state" / "jobs" / (std::to_string(job_) + ".json")));
+    // Stopping an unknown job succeeds.
+    EXPECT_NO_THROW(stop_relays(agent(), job_ + 1, kTimeout));
+}
+
+TEST_F(AgentBlackBox, RefusesMissingForgedAndUnauthorizedCredentials) {
+    start_agent();
+    // No credential: the plain JSON request.
+    std::string reply = raw_exchange(port_, R"({"v":1,"op":"list"})");
+    EXPECT_NE(reply.find("\"ok\":false"), std::string::npos) << reply;
+    // Garbage credential.
+    reply = raw_exchange(port_, "MUNGE:AwQFAAD0garbage==:");
+    EXPECT_NE(reply.find("\"ok\":false"), std::string::npos) << reply;
+    EXPECT_NE(reply.find("credential"), std::string::npos) << reply;
+
+    // A valid credential minted by nobody.
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        ::close(fds[0]);
+        const passwd* nobody = ::getpwnam("nobody");
+        if (::setgroups(0, nullptr) != 0 || ::setgid(nobody->pw_gid) != 0 || ::setuid(nobody->pw_uid) != 0) ::_exit(2);
+        try {
+            const std::string credential = MungeCodec(socket_).encode(R"({"v":1,"op":"list"})");
+            if (::write(fds[1], credential.data(), credential.size()) < 0) ::_exit(3);
+        } catch (...) {
+            ::_exit(4);
+        }
+        ::_exit(0);
+    }
+    ::close(fds[1]);
+    std::string credential;
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;) credential.append(buffer, static_cast<std::size_t>(n));
+    ::close(fds[0]);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "minting as nobody failed: " << status;
+    const std::string nobody_uid = std::to_string(::getpwnam("nobody")->pw_uid);
+    reply = raw_exchange(port_, credential);
+    EXPECT_NE(reply.find("not authorized: uid " + nobody_uid), std::string::npos) << reply;
+
+    // A root credential replayed.
+    const std::string root_credential = MungeCodec(socket_).encode(R"({"v":1,"op":"list"})");
+    EXPECT_NE(raw_exchange(port_, root_credential).find("\"ok\":true"), std::string::npos);
+    EXPECT_NE(raw_exchange(port_, root_credential).find("replayed"), std::string::npos);
+
+    EXPECT_TRUE(eventually([this, &nobody_uid] {
+        const std::string log = agent_log();
+        return log.find("not authorized: uid " + nobody_uid) != std::string::npos &&
+               log.find("replayed") != std::string::npos;
+    }, 5s)) << agent_log();
+    const std::string log = agent_log();
+    EXPECT_NE(log.find("refused control request from 127.0.0.1"), std::string::npos) << log;
+    EXPECT_NE(log.find("bad credential"), std::string::npos) << log;
+}
+
+TEST_F(AgentBlackBox, AgentRestartKeepsRelays) {
+    start_agent();
+    const StartReply reply = start(request(1));
+    ASSERT_EQ(reply.relays.size(), 1u);
+    stop_agent(SIGKILL);
+    EXPECT_TRUE(process_exists(reply.relays[0].pid));
+    start_agent();
+    const auto listed = list_relays(agent(), kTimeout);
+    ASSERT_EQ(listed.at("jobs").size(), 1u) << listed.dump() << agent_log();
+    EXPECT_EQ(listed["jobs"][0]["relays"][0].at("pid"), reply.relays[0].pid);
+    EXPECT_EQ(listed["jobs"][0]["relays"][0].at("alive"), true);
+    EXPECT_TRUE(can_connect("127.0.0.1", reply.relays[0].port));
+    // Idempotent across the restart too.
+    EXPECT_EQ(start(request(1)).relays[0].pid, reply.relays[0].pid);
+    // A SIGTERM'ed agent (systemctl restart) leaves them running as well.
+    stop_agent(SIGTERM);
+    EXPECT_TRUE(process_exists(reply.relays[0].pid));
+    start_agent();
+    stop_relays(agent(), job_, kTimeout);
+    EXPECT_TRUE(eventually([&] { return !process_exists(reply.relays[0].pid); }, 5s));
+}
+
+TEST_F(AgentBlackBox, SlurmQueryFailureNeverStopsRelays) {
+    start_agent("1");
+    const StartReply reply = start(request(1));
+    // Wait until the agent has tried (and failed) to ask Slurm about the job at least twice.
+    const std::string needle = "job " + std::to_string(job_) + ": cannot ask Slurm";
+    EXPECT_TRUE(eventually([&] {
+        const std::string log = agent_log();
+        const auto first = log.find(needle);
+        return first != std::string::npos && log.find(needle, first + 1) != std::string::npos;
+    }, 20s)) << agent_log();
+    EXPECT_TRUE(process_exists(reply.relays[0].pid));
+    EXPECT_EQ(list_relays(agent(), kTimeout).at("jobs").size(), 1u);
+}
+
+TEST_F(AgentBlackBox, StrictModeRefusesOtherBinaries) {
+    start_agent();
+    auto r = request(1);
+    r.binary = "/bin/true";
+    try {
+        start(r);
+        ADD_FAILURE() << "accepted --gw_binary under STRICT_MODE";
+    } catch (const ControlError& e) {
+        EXPECT_NE(std::string(e.what()).find("--gw_binary not allowed: STRICT_MODE is on"), std::string::npos)
+            << e.what();
+    }
+    r.binary = PSGWD_BINARY_PATH;  // the configured binary itself is fine
+    EXPECT_EQ(start(r).relays.size(), 1u);
+}
+
+TEST_F(AgentBlackBox, NonStrictBinaryRunsAsUserAndEarlyExitIsReported) {
+    write_config("0");
+    start_agent();
+    auto r = request(2);
+    r.binary = "/bin/false";  // exits at once without a readiness line
+    try {
+        start(r);
+        ADD_FAILURE() << "a relay that never got ready was accepted";
+    } catch (const ControlError& e) {
+        EXPECT_NE(std::string(e.what()).find("exited before it was ready"), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(list_relays(agent(), kTimeout).at("jobs").empty());
+}
+
+}  // namespace
+}  // namespace psgw::control

@@ -1,0 +1,167 @@
+// Control protocol v1: request validation (one test per bad field), framing limits, replies.
+#include "control/control_message.hpp"
+#include "control/framing.hpp"
+
+#include <psgw/contract.hpp>
+
+#include <gtest/gtest.h>
+
+namespace psgw::control {
+namespace {
+
+using nlohmann::json;
+
+json good_start() {
+    StartRequest request;
+    request.job = 42;
+    request.user = "alice";
+    request.uid = 1000;
+    request.gid = 1000;
+    request.relays = 2;
+    request.env = {"A=1", "B="};
+    request.cluster_peers = {"10.78.0.11", "fe80::1"};
+    request.booster_peers = {"10.79.0.21"};
+    return to_json(request);
+}
+
+/// Expects parse_request to fail with a message naming `field`.
+void expect_bad(const json& payload, const std::string& field) {
+    try {
+        parse_request(payload.dump());
+        ADD_FAILURE() << "accepted: " << payload.dump();
+    } catch (const MessageError& e) {
+        EXPECT_NE(std::string(e.what()).find("'" + field + "'"), std::string::npos) << e.what();
+        EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
+        EXPECT_EQ(std::string(e.what()).rfind("psgw: ", 0), 0u) << e.what();
+    }
+}
+
+TEST(ControlMessage, StartRoundTrip) {
+    const auto request = std::get<StartRequest>(parse_request(good_start().dump()));
+    EXPECT_EQ(request.job, 42u);
+    EXPECT_EQ(request.user, "alice");
+    EXPECT_EQ(request.relays, 2u);
+    EXPECT_EQ(request.env.size(), 2u);
+    EXPECT_EQ(to_json(request), good_start());
+}
+
+TEST(ControlMessage, StopAndList) {
+    EXPECT_EQ(std::get<StopRequest>(parse_request(R"({"v":1,"op":"stop","job":7})")).job, 7u);
+    EXPECT_TRUE(std::holds_alternative<ListRequest>(parse_request(R"({"v":1,"op":"list"})")));
+    expect_bad(json{{"v", 1}, {"op", "stop"}}, "job");
+    expect_bad(json{{"v", 1}, {"op", "stop"}, {"job", 0}}, "job");
+}
+
+TEST(ControlMessage, RejectsBadVersionAndOp) {
+    auto payload = good_start();
+    payload["v"] = 2;
+    expect_bad(payload, "v");
+    payload.erase("v");
+    expect_bad(payload, "v");
+    payload = good_start();
+    payload["op"] = "reboot";
+    expect_bad(payload, "op");
+    EXPECT_THROW(parse_request("not json"), MessageError);
+    EXPECT_THROW(parse_request("[1,2]"), MessageError);
+}
+
+TEST(ControlMessage, RejectsEachBadStartField) {
+    const std::vector<std::pair<std::string, json>> cases = {
+        {"job", 0},
+        {"job", -1},
+        {"job", "42"},
+        {"job", 4294967296ull},
+        {"user", ""},
+        {"user", "al ice"},
+        {"user", "-rf"},
+        {"user", "a;b"},
+        {"user", std::string(40, 'a')},
+        {"uid", 0},
+        {"uid", -5},
+        {"uid", 4294967295ull},
+        {"gid", "x"},
+        {"relays", 0},
+        {"relays", 33},
+        {"env", json::array({"NOEQUALS"})},
+        {"env", json::array({"1BAD=x"})},
+        {"env", json::array({"A B=x"})},
+        {"env", "A=1"},
+        {"env", json::array({1})},
+        {"debug", "yes"},
+        {"binary", "relative/psgwd"},
+        {"cwd", "relative"},
+        {"cluster_peers", json::array({"cluster01"})},
+        {"cluster_peers", json::array({"10.0.0.256"})},
+        {"booster_peers", json::array({"10.0.0.1:80"})},
+        {"booster_peers", "10.0.0.1"},
+    };
+    for (const auto& [field, value] : cases) {
+        auto payload = good_start();
+        payload[field] = value;
+        SCOPED_TRACE(field + " = " + value.dump());
+        expect_bad(payload, field);
+    }
+    for (const char* required : {"job", "user", "uid", "gid", "relays"}) {
+        auto payload = good_start();
+        payload.erase(required);
+        SCOPED_TRACE(std::string("missing ") + required);
+        expect_bad(payload, required);
+    }
+}
+
+TEST(ControlMessage, EnvValuesAreNeverInterpreted) {
+    auto payload = good_start();
+    payload["env"] = json::array({"X=$(touch /tmp/pwned); `id`", "Y=a b 'c'"});
+    const auto request = std::get<StartRequest>(parse_request(payload.dump()));
+    EXPECT_EQ(request.env[0], "X=$(touch /tmp/pwned); `id`");
+}
+
+TEST(ControlMessage, PeerLimit) {
+    auto payload = good_start();
+    payload["cluster_peers"] = json::array();
+    payload["booster_peers"] = json::array();
+    for (std::size_t i = 0; i < kMaxPeers / 2; ++i) payload["cluster_peers"].push_back("10.0.0.1");
+    for (std::size_t i = 0; i < kMaxPeers / 2; ++i) payload["booster_peers"].push_back("10.0.0.2");
+    EXPECT_NO_THROW(parse_request(payload.dump()));
+    payload["booster_peers"].push_back("10.0.0.3");
+    expect_bad(payload, "cluster_peers");
+}
+
+TEST(ControlMessage, Replies) {
+    EXPECT_THROW(
+        {
+            try {
+                parse_reply(error_reply("not authorized: uid 5").dump());
+            } catch (const MessageError& e) {
+                EXPECT_STREQ(e.what(), "not authorized: uid 5");
+                throw;
+            }
+        },
+        MessageError);
+    EXPECT_THROW(parse_reply(R"({"v":2,"ok":true})"), MessageError);
+    EXPECT_THROW(parse_reply(R"({"v":1})"), MessageError);
+    EXPECT_THROW(parse_reply("garbage"), MessageError);
+
+    StartReply reply{"10.78.0.101", "10.79.0.101", {{41000, 123}, {41001, 124}}};
+    const auto parsed = parse_start_reply(parse_reply(to_json(reply).dump()));
+    EXPECT_EQ(parsed.cluster_addr, "10.78.0.101");
+    ASSERT_EQ(parsed.relays.size(), 2u);
+    EXPECT_EQ(parsed.relays[1].port, 41001);
+    EXPECT_EQ(parsed.relays[1].pid, 124);
+    EXPECT_THROW(parse_start_reply(parse_reply(R"({"v":1,"ok":true,"relays":[]})")), MessageError);
+}
+
+TEST(Framing, HeaderIsBigEndianAndBounded) {
+    const auto header = encode_frame_header(0x01020304 & 0x3FFFFF);
+    EXPECT_EQ(decode_frame_header(header), 0x01020304u & 0x3FFFFF);
+    EXPECT_EQ(encode_frame("abc"), std::string("\0\0\0\3abc", 7));
+    EXPECT_THROW(encode_frame(""), FrameError);
+    EXPECT_THROW(encode_frame_header(contract::kMaxControlMessage + 1), FrameError);
+    EXPECT_NO_THROW(encode_frame_header(contract::kMaxControlMessage));
+    EXPECT_THROW(decode_frame_header({0, 0, 0, 0}), FrameError);
+    EXPECT_THROW(decode_frame_header({0xff, 0xff, 0xff, 0xff}), FrameError);
+    EXPECT_THROW(decode_frame_header({0x00, 0x40, 0x00, 0x01}), FrameError);  // 4 MiB + 1
+}
+
+}  // namespace
+}  // namespace psgw::control
