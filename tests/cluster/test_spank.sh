@@ -71,8 +71,8 @@ assert_eq "$others" 0 "tasks of job $id with a different PSP_GW_SERVER"
 # --- a job without --gw_* sees nothing of psgw -----------------------------------
 tb as-user bash -c 'cat > spank-plain.sh' <<'EOF'
 #!/bin/bash
-env | grep -E 'PSGW|PSP_GW' || echo "no psgw variables"
-srun env | grep -E 'PSGW|PSP_GW' || echo "no psgw variables in tasks"
+env | grep -E 'SPANK_PSGW|PSP_GW|_psgw_' || echo "no psgw variables"
+srun env | grep -E 'SPANK_PSGW|PSP_GW|_psgw_' || echo "no psgw variables in tasks"
 EOF
 id=$(submit_wait -p cluster -N1 --output=spank-plain-%j.out spank-plain.sh)
 assert_eq "$(job_state "$id")" COMPLETED "state of plain job $id"

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -162,6 +163,10 @@ int accept_one(int listen_fd) { return accept4(listen_fd, nullptr, nullptr, SOCK
 
 int connect_from(const char* src, const char* dst, std::uint16_t port) {
     const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    // Bounded: a test that goes wrong fails instead of hanging until ctest's timeout.
+    const timeval limit{20, 0};
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
     sockaddr_in local = v4(src, 0);
     sockaddr_in remote = v4(dst, port);
     if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0 ||
