@@ -66,7 +66,7 @@ int epilogue(const EnvMap& env, std::string_view config_path, std::uint32_t job_
             spdlog::info("--gw_cleanup: psgw created no routing file for this job");
         } else {
             sys::UserIdentity user{parse_id(env, "SLURM_JOB_UID"), parse_id(env, "SLURM_JOB_GID"),
-                                   env.count("SLURM_JOB_USER") ? env.at("SLURM_JOB_USER") : ""};
+                                   env.count("SLURM_JOB_USER") ? env.at("SLURM_JOB_USER") : "", {}};
             for (const auto& line : remove_created_files(entry, user)) {
                 spdlog::info("--gw_cleanup: {}", line);
             }

@@ -66,7 +66,7 @@ public:
 private:
     void execute() {
         job_ = read_job_environment(env_);
-        user_ = sys::UserIdentity{job_->uid, job_->gid, job_->user};
+        user_ = sys::UserIdentity{job_->uid, job_->gid, job_->user, {}};
         home_ = home_directory(job_->uid);
         config_ = config::load(config::resolve_path(config_path_));
         const Deadline deadline(config_->timeout_prologue);

@@ -2,26 +2,20 @@
 
 #include <psgw/contract.hpp>
 
-#include <cerrno>
-#include <pwd.h>
-#include <unistd.h>
-#include <vector>
+#include "sys/user_identity.hpp"
 
 namespace psgw::controller {
 
 std::string home_directory(uid_t uid) {
-    long size_hint = sysconf(_SC_GETPW_R_SIZE_MAX);
-    std::vector<char> buffer(size_hint > 0 ? static_cast<std::size_t>(size_hint) : 16384);
-    passwd entry{};
-    passwd* result = nullptr;
-    int rc = 0;
-    while ((rc = getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &result)) == ERANGE) {
-        buffer.resize(buffer.size() * 2);
+    std::string home;
+    try {
+        home = sys::lookup_user(uid).home;
+    } catch (const std::exception&) {
     }
-    if (rc != 0 || result == nullptr || entry.pw_dir == nullptr || *entry.pw_dir == '\0') {
+    if (home.empty()) {
         throw JobEnvironmentError("psgw: no home directory for uid " + std::to_string(uid));
     }
-    return entry.pw_dir;
+    return home;
 }
 
 std::filesystem::path routing_file_path(const GatewayOptions& options, std::uint32_t job_id,

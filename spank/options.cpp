@@ -144,7 +144,11 @@ std::string validate_binary(std::string_view value, const config::Config& cfg) {
 }
 
 void OptionSet::set(Opt id, const char* value, int component, const config::Config* cfg) {
-    const std::string raw_value = value != nullptr ? value : "";
+    // A flag has no value. For a heterogeneous job sbatch passes a flag on to the next
+    // component through SLURM_SPANK__SLURM_SPANK_OPTION_* set from a NULL optarg, i.e.
+    // "(null)", and calls the callback again with that: it is the same flag.
+    const bool flag = option_def(id).arginfo.empty();
+    const std::string raw_value = value != nullptr && !flag ? value : "";
     auto& seen = seen_.at(index_of(id));
     if (seen) {
         if (seen->raw != raw_value) {

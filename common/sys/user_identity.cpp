@@ -58,7 +58,8 @@ UserIdentity lookup_user(uid_t uid) {
     if (rc != 0 || result == nullptr) {
         throw std::runtime_error("psgw: unknown user id " + std::to_string(uid));
     }
-    return UserIdentity{entry.pw_uid, entry.pw_gid, entry.pw_name};
+    return UserIdentity{entry.pw_uid, entry.pw_gid, entry.pw_name,
+                        entry.pw_dir != nullptr ? entry.pw_dir : ""};
 }
 
 }  // namespace psgw::sys

@@ -11,6 +11,7 @@ struct UserIdentity {
     uid_t uid = 0;
     gid_t gid = 0;
     std::string name;
+    std::string home;  ///< from the passwd entry; empty when not looked up
 };
 
 /// Drops to the user in the safe order: initgroups (supplementary groups), setgid,
@@ -18,7 +19,7 @@ struct UserIdentity {
 /// Throws std::system_error on failure. No-op check when already that user.
 void drop_privileges(const UserIdentity& user);
 
-/// Looks the user up by uid (getpwuid_r); throws std::runtime_error if unknown.
+/// Looks the user up by uid (getpwuid_r), home included; throws std::runtime_error if unknown.
 UserIdentity lookup_user(uid_t uid);
 
 }  // namespace psgw::sys

@@ -39,7 +39,7 @@ sys::UserIdentity resolve_user(const control::StartRequest& request) {
     if (found->pw_uid != request.uid)
         throw RegistryError("psgw: user '" + request.user + "' has uid " + std::to_string(found->pw_uid) +
                             " here, request says " + std::to_string(request.uid));
-    return sys::UserIdentity{request.uid, request.gid, request.user};
+    return sys::UserIdentity{request.uid, request.gid, request.user, {}};
 }
 
 std::string describe_status(int status) {

@@ -30,7 +30,7 @@ struct NobodyFixture : ::testing::Test {
         if (::geteuid() != 0) GTEST_SKIP() << "needs root to act as user nobody";
         passwd* pw = ::getpwnam("nobody");
         if (pw == nullptr) GTEST_SKIP() << "no user nobody";
-        nobody = {pw->pw_uid, pw->pw_gid, "nobody"};
+        nobody = {pw->pw_uid, pw->pw_gid, "nobody", {}};
         ASSERT_EQ(::chown(dir.path().c_str(), nobody.uid, nobody.gid), 0);
     }
 

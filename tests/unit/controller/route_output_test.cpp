@@ -29,7 +29,7 @@ TEST(RouteOutput, RouteScriptEnvironmentFollowsPsroute) {
     job.relay_endpoints = {"10.78.0.101:41000", "10.78.0.102:41003"};
     job.route_file = "/home/u/psgw-route-99";
     job.plugin = "plugin03";
-    job.user = {1000, 1000, "u"};
+    job.user = {1000, 1000, "u", {}};
     job.home = "/home/u";
     auto env = route_script_environment(config, job);
     EXPECT_TRUE(has(env, "NUM_GATEWAYS=2"));

@@ -50,7 +50,7 @@ std::optional<sys::UserIdentity> nobody_if_root() {
     if (geteuid() != 0) return std::nullopt;
     passwd* entry = getpwnam("nobody");
     if (entry == nullptr) return std::nullopt;
-    return sys::UserIdentity{entry->pw_uid, entry->pw_gid, entry->pw_name};
+    return sys::UserIdentity{entry->pw_uid, entry->pw_gid, entry->pw_name, entry->pw_dir};
 }
 
 }  // namespace psgw::test

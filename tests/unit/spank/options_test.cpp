@@ -79,6 +79,16 @@ TEST(Options, BinaryOnlyWithoutStrictMode) {
               "psgw: --gw_binary=true is invalid: expected an absolute path to an executable file");
 }
 
+TEST(Options, FlagRepeatedWithAnyValueIsTheSameFlag) {
+    // sbatch re-applies a het job's flags from the environment with optarg "(null)".
+    OptionSet options;
+    const config::Config cfg;
+    options.set(Opt::kQuiet, nullptr, 0, &cfg);
+    EXPECT_EQ(error_of([&] { options.set(Opt::kQuiet, "(null)", 1, &cfg); }), "");
+    EXPECT_EQ(options.raw(Opt::kQuiet), "");
+    options.check_components();  // still seen in component 0 only
+}
+
 TEST(PluginArgs, OnlyAbsoluteConf) {
     EXPECT_EQ(parse_plugin_args({}).conf, "");
     EXPECT_EQ(parse_plugin_args({"conf=/etc/psgw/psgw.conf"}).conf, "/etc/psgw/psgw.conf");
