@@ -83,7 +83,15 @@ private:
         if (!skipped.empty()) spdlog::info("gateway nodes not usable: {}", join(skipped, ", "));
 
         ledger_.emplace(config_->state_dir);
-        auto reservation = ledger_->reserve(job_->job_id, options.num, pool, slurm::job_presence);
+        ReservationLedger::Reservation reservation;
+        try {
+            reservation = ledger_->reserve(job_->job_id, options.num, pool, slurm::job_presence);
+        } catch (const NotEnoughGateways& error) {
+            // Tell the user why the pool is smaller than the site's gateway count.
+            if (skipped.empty()) throw;
+            throw NotEnoughGateways(std::string(error.what()) + "; not usable: " +
+                                    join(skipped, ", "));
+        }
         reserved_ = true;
         for (const auto& name : reservation.gateways) {
             for (const auto& c : pool) {

@@ -89,7 +89,7 @@ DRAINED=gw02
 submit --gw_num=2 "${HET[@]}"
 id=$JOB
 expect_requeued "$id"
-expect_err_file "$id" "needs 2 gateway node(s), but only 1"
+expect_err_file "$id" "needs 2 gateway node(s), but only 1" "not usable: gw02 (DRAIN)"
 
 # (e) The shipped psgw_error waits for the requeue, then sets EligibleTime=now+10min
 # (Slurm's own requeue sets about now+2min, so the range below tells them apart).
