@@ -7,7 +7,8 @@
 # - a booster fabric address is unreachable from a cluster node directly, and
 #   unmodified iperf3 under LD_PRELOAD reaches it through the gateway; the relay's
 #   byte counters agree with what iperf3 sent;
-# - psgw-pp ping-pong and streaming in both directions through the gateway.
+# - psgw-pp ping-pong and streaming in both directions through the gateway;
+# - interactive gateway jobs (salloc, srun) get their routing file too.
 # shellcheck source=lib.sh
 source "${PSGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cluster/lib.sh"
 
@@ -138,5 +139,21 @@ assert_contains "$pp" "direction=send" "psgw-pp stream cluster->booster"
 assert_contains "$pp" "direction=recv" "psgw-pp stream booster->cluster"
 assert_not_contains "$pp" "error" "psgw-pp output"
 assert_contains "$(cat "$dir/job-$id.out")" "job done" "job output"
+
+# --- interactive gateway jobs: salloc and srun ------------------------------------
+for tool in salloc srun; do
+  if [[ $tool == salloc ]]; then
+    out=$(timeout 90 "$PSGW_TESTBED" as-user salloc --gw_num=1 -p cluster -N1 : -p booster -N1 \
+      srun --het-group=0,1 bash -c 'echo "$PSP_GW_SERVER $(wc -l < "$PSP_GW_SERVER")"' 2>/dev/null)
+  else
+    out=$(timeout 90 "$PSGW_TESTBED" as-user srun --gw_num=1 -p cluster -N1 : -p booster -N1 \
+      bash -c 'echo "$PSP_GW_SERVER $(wc -l < "$PSP_GW_SERVER")"' 2>/dev/null)
+  fi
+  assert_eq "$(wc -l <<<"$out")" 2 "$tool tasks reporting PSP_GW_SERVER"
+  assert_eq "$(sort -u <<<"$out" | wc -l)" 1 "distinct PSP_GW_SERVER values of the $tool tasks"
+  [[ $(head -n1 <<<"$out") =~ ^$HOME_DIR/psgw-route-[0-9]+\ 1$ ]] ||
+    fail "$tool tasks saw '$out', not a one-line routing file in $HOME_DIR"
+  pass "$tool tasks see their one-line routing file: $(head -n1 <<<"$out")"
+done
 trap - EXIT
 finish
