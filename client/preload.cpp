@@ -52,7 +52,16 @@ std::atomic<DupFn> g_dup{nullptr};
 std::atomic<Dup2Fn> g_dup2{nullptr};
 std::atomic<Dup3Fn> g_dup3{nullptr};
 
-constinit psgw::client::PeerTable g_peers;
+/// Storage that is never destroyed: libraries finalised after this one (those the
+/// dynamic linker initialised before it) and threads still running at exit call
+/// close(), which must not find the peer table freed.
+union PeerTableStorage {
+    constexpr PeerTableStorage() : table() {}
+    ~PeerTableStorage() {}
+    psgw::client::PeerTable table;
+};
+constinit PeerTableStorage g_peer_storage;
+constinit psgw::client::PeerTable& g_peers = g_peer_storage.table;
 
 int real_connect(int fd, const sockaddr* sa, socklen_t len) {
     return next_symbol(g_connect, "connect")(fd, sa, len);

@@ -4,6 +4,7 @@
 #include "route/plugin_runner_script.hpp"
 #include "sys/child_process.hpp"
 
+#include <cstdlib>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <system_error>
@@ -59,11 +60,17 @@ std::vector<std::uint32_t> run_external_plugin(const std::filesystem::path& file
         options.argv.push_back(request.runner.string());
     }
     options.env = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8"};
+    std::string home;
     if (request.plugin_user && geteuid() == 0) {
         options.as_user = request.plugin_user;
         options.env.push_back("USER=" + request.plugin_user->name);
         options.env.push_back("LOGNAME=" + request.plugin_user->name);
+        home = request.plugin_user->home;
+    } else if (const char* own_home = std::getenv("HOME")) {
+        home = own_home;
     }
+    // psroute.py's plugins ran in $HOME; the runner changes there if it can.
+    if (!home.empty()) options.env.push_back("HOME=" + home);
     options.timeout = request.timeout;
     options.stdin_data = input.dump();
     options.output_limit = pairs * width + 1;  // one byte more reveals an over-long answer

@@ -2,8 +2,10 @@
 
 psgw-route starts this as the job user (python3 -I -B) and sends one JSON object on
 stdin: {"plugin": PATH, "a": [NODE...], "b": [NODE...], "gw": [ADDR...]}, every
-list already sorted as psroute.py sorts it. The plugin is imported from PATH
-(no sys.path changes). As in psroute.py, routeConnectionX(nodesA, nodesB, gwList,
+list already sorted as psroute.py sorts it. Like psroute.py, the runner works in
+$HOME (when it can change there) and appends the plugin's directory to sys.path, so a
+plugin may import modules next to it or open files relative to $HOME. The plugin is
+imported from PATH. As in psroute.py, routeConnectionX(nodesA, nodesB, gwList,
 nodeA, nodeB) -> (err, gwAddr) is preferred over routeConnectionS(sizeA, sizeB,
 numGw, i, j) -> (err, gwIndex); a name bound to None counts as not defined.
 
@@ -35,6 +37,8 @@ def short(value):
 
 
 def load_plugin(path):
+    # psroute.py appended the plugin's directory (after the standard library).
+    sys.path.append(os.path.dirname(os.path.abspath(path)))
     # SourceFileLoader accepts any file name, like psroute's import of "NAME" from a dir.
     loader = importlib.machinery.SourceFileLoader("psgw_route_plugin", path)
     spec = importlib.util.spec_from_loader(loader.name, loader)
@@ -96,6 +100,12 @@ def main():
     result_fd = os.dup(1)
     os.dup2(2, 1)
     sys.stdout = sys.stderr
+
+    # psroute.py ran in the job user's home directory; "/" stays if it is not there.
+    try:
+        os.chdir(os.environ["HOME"])
+    except (KeyError, OSError):
+        pass
 
     request = json.load(sys.stdin)
     path = request["plugin"]

@@ -88,17 +88,21 @@ int init(spank_t sp, int ac, char** av) {
     }
     const bool remote = context == S_CTX_REMOTE;
     PluginState& state = plugin_state();
+    PluginArgs args;
     try {
-        const PluginArgs args = parse_plugin_args(std::vector<std::string_view>(av, av + ac));
+        args = parse_plugin_args(std::vector<std::string_view>(av, av + ac));
+    } catch (const OptionError& error) {
+        // A wrong plugstack.conf line is the admin's to fix, and shows on the first try.
+        slurm_error("%s", error.what());
+        return -1;
+    }
+    try {
         state.config = config::load(config::resolve_path(args.conf));
-    } catch (const std::runtime_error& error) {  // OptionError or ConfigError
+    } catch (const config::ConfigError& error) {
+        // Only jobs that use psgw need psgw.conf: they are refused with this message
+        // (option_callback, remote.cpp); every other job must not suffer from it.
         state.config_error = error.what();
-        // On compute nodes only jobs that use psgw need the file (remote.cpp reports it);
-        // on the submit side the admin must see a broken setup at once.
-        if (!remote) {
-            slurm_error("%s", state.config_error.c_str());
-            return -1;
-        }
+        if (!remote) slurm_verbose("%s", state.config_error.c_str());
     }
     if (!state.options_registered) {
         static std::array<spank_option, kOptionCount> table = make_option_table();

@@ -16,6 +16,7 @@ AgentServer::AgentServer(AgentOptions options)
       child_signal_(io_, SIGCHLD),
       acceptor_(io_),
       check_timer_(io_),
+      accept_retry_(io_),
       munge_(options_.launch.config.munge_socket.string()),
       store_(options_.launch.config.agent_state_dir),
       launcher_(options_.launch),
@@ -46,20 +47,33 @@ void AgentServer::run() {
 }
 
 void AgentServer::do_accept() {
+    if (accepting_ || !acceptor_.is_open() || sessions_.size() >= kMaxControlSessions) return;
+    accepting_ = true;
     acceptor_.async_accept([this](const boost::system::error_code& ec, asio::ip::tcp::socket socket) {
+        accepting_ = false;
         if (!acceptor_.is_open()) return;
-        if (!ec) {
-            const auto deadline = std::chrono::milliseconds(options_.launch.config.timeout_agent) * 2;
-            auto session = std::make_shared<ControlSession>(
-                std::move(socket), handler_, deadline,
-                [this](const std::shared_ptr<ControlSession>& s) { sessions_.erase(s); });
-            sessions_.insert(session);
-            session->start();
-        } else {
+        if (ec) {
+            // EMFILE and friends: retrying at once would spin on the same error.
             spdlog::warn("accept: {}", ec.message());
+            accept_retry_.expires_after(std::chrono::milliseconds(100));
+            accept_retry_.async_wait([this](const boost::system::error_code& timer_ec) {
+                if (!timer_ec) do_accept();
+            });
+            return;
         }
+        const auto deadline = std::chrono::milliseconds(options_.launch.config.timeout_agent) * 2;
+        auto session = std::make_shared<ControlSession>(
+            std::move(socket), handler_, deadline,
+            [this](const std::shared_ptr<ControlSession>& s) { on_session_closed(s); });
+        sessions_.insert(session);
+        session->start();
         do_accept();
     });
+}
+
+void AgentServer::on_session_closed(const std::shared_ptr<ControlSession>& session) {
+    sessions_.erase(session);
+    do_accept();  // resumes accepting if the session limit had paused it
 }
 
 void AgentServer::do_await_stop() {
@@ -68,6 +82,7 @@ void AgentServer::do_await_stop() {
         spdlog::info("signal {}: stopping the agent", signal);
         boost::system::error_code ignored;
         acceptor_.close(ignored);
+        accept_retry_.cancel();
         check_timer_.cancel();
         probe_.cancel();
         child_signal_.cancel();

@@ -22,6 +22,11 @@
 
 namespace psgw::agent {
 
+/// Control connections served at once. Beyond that the agent stops accepting (new
+/// clients wait in the listen backlog) until one ends, so a flood of unauthenticated
+/// connections can exhaust neither its descriptors nor its memory.
+inline constexpr std::size_t kMaxControlSessions = 64;
+
 /// What agent_main resolved from the command line and psgw.conf.
 struct AgentOptions {
     LaunchSettings launch;                         ///< config, node, fabric addresses
@@ -43,6 +48,7 @@ public:
 
 private:
     void do_accept();
+    void on_session_closed(const std::shared_ptr<ControlSession>& session);
     void do_await_stop();
     void do_await_child();
     void reap_children();
@@ -55,6 +61,8 @@ private:
     boost::asio::signal_set child_signal_;
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::steady_timer check_timer_;
+    boost::asio::steady_timer accept_retry_;  ///< back-off after an accept error (EMFILE, ...)
+    bool accepting_ = false;                  ///< an async_accept is pending
     control::MungeCodec munge_;
     StateStore store_;
     RelayLauncher launcher_;

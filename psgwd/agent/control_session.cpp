@@ -5,6 +5,8 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 namespace psgw::agent {
@@ -64,19 +66,27 @@ void ControlSession::on_read_header(const boost::system::error_code& ec) {
         spdlog::warn("refused control request from {}: {}", peer_, e.what());
         return do_write(control::error_reply(e.what()).dump());
     }
-    do_read_body(length);
+    body_length_ = length;
+    body_.clear();
+    do_read_body();
 }
 
-void ControlSession::do_read_body(std::uint32_t length) {
-    body_.resize(length);
-    asio::async_read(socket_, asio::buffer(body_),
-                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                         self->on_read_body(ec);
-                     });
+void ControlSession::do_read_body() {
+    // Memory follows the bytes that really arrived, not the length an unauthenticated
+    // peer announced: many connections claiming 4 MiB each must not exhaust the agent.
+    constexpr std::size_t kChunk = 64 * 1024;
+    const std::size_t have = body_.size();
+    body_.resize(have + std::min<std::size_t>(body_length_ - have, kChunk));
+    socket_.async_read_some(asio::buffer(body_.data() + have, body_.size() - have),
+                            [self = shared_from_this(), have](const boost::system::error_code& ec, std::size_t n) {
+                                self->body_.resize(have + n);
+                                self->on_read_body(ec);
+                            });
 }
 
 void ControlSession::on_read_body(const boost::system::error_code& ec) {
     if (ec) return fail(ec, "read");
+    if (body_.size() < body_length_) return do_read_body();
     do_write(handler_.handle(body_, peer_).dump());
 }
 

@@ -33,7 +33,7 @@ public:
 private:
     void do_read_header();
     void on_read_header(const boost::system::error_code& ec);
-    void do_read_body(std::uint32_t length);
+    void do_read_body();
     void on_read_body(const boost::system::error_code& ec);
     void do_write(const std::string& body);
     void fail(const boost::system::error_code& ec, const char* what);
@@ -46,6 +46,7 @@ private:
     std::string peer_;
     std::array<unsigned char, control::kFrameHeaderSize> header_{};
     std::string body_;
+    std::uint32_t body_length_ = 0;  ///< announced by the header; body_ grows towards it
     std::string reply_;
     bool stopped_ = false;
 };

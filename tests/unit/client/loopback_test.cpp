@@ -68,6 +68,17 @@ TEST_F(Loopback, PreloadBlockingConnectIsRoutedAndGetpeernameShowsPeer) {
               std::string::npos) << r.err;
 }
 
+TEST_F(Loopback, PreloadSurvivesCloseOfRoutedSocketAfterItsFinalisation) {
+    // Libraries finalised after the preload (and threads still running at exit) call
+    // close(); the preload's peer table must still be valid then.
+    EchoServer server("127.0.0.4");
+    const auto r = connect_test("blocking-close-at-exit", "127.0.0.4", server.port(),
+                                with_preload(task_env("127.0.0.3")));
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("peer=127.0.0.4:" + std::to_string(server.port()) + " echo=ok"),
+              std::string::npos) << r.out;
+}
+
 TEST_F(Loopback, PreloadNonBlockingConnectIsRouted) {
     EchoServer server("127.0.0.4");
     const auto r = connect_test("nonblocking", "127.0.0.4", server.port(), with_preload(task_env("127.0.0.3")));

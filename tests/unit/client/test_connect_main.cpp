@@ -1,6 +1,8 @@
 // psgw_test_connect: an ordinary TCP client for the loopback tests. With mode
 // "blocking" or "nonblocking" it uses plain libc connect() (run under LD_PRELOAD it
 // is the "unmodified program"); with mode "api" it uses psgw_connect().
+// Mode "blocking-close-at-exit" is "blocking", but the socket is closed only by a
+// library destructor during exit, after LD_PRELOAD libraries have been finalised.
 // Usage: psgw_test_connect MODE ADDR PORT BYTES
 // Prints "peer=ADDR:PORT echo=ok bytes=N" and exits 0, or "connect errno=NAME" (2),
 // or "echo mismatch" (3), or "io error ..." (4).
@@ -10,6 +12,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,6 +22,8 @@
 #include <cstring>
 #include <string>
 #include <vector>
+
+extern "C" void psgw_test_close_at_exit(int fd);  // exit_close_lib.cpp
 
 namespace {
 
@@ -60,6 +65,16 @@ int main(int argc, char** argv) {
     if (::inet_pton(AF_INET, argv[2], &sa.sin_addr) != 1) return 1;
     const std::size_t bytes = std::strtoul(argv[4], nullptr, 10);
 
+    const bool close_at_exit = mode == "blocking-close-at-exit";
+    if (close_at_exit) {
+        // A larger fd table makes the preload's peer table big enough to be mmap'd, so
+        // that touching it after it was freed faults instead of corrupting the heap.
+        rlimit rl{};
+        if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+            rl.rlim_cur = rl.rlim_max;
+            ::setrlimit(RLIMIT_NOFILE, &rl);
+        }
+    }
     int fd = -1;
     if (mode == "api") {
         fd = psgw_connect(reinterpret_cast<const sockaddr*>(&sa), sizeof sa, 5000);
@@ -104,6 +119,11 @@ int main(int argc, char** argv) {
         return 3;
     }
     std::printf("echo=ok bytes=%zu\n", bytes);
-    ::close(fd);
+    std::fflush(stdout);
+    if (close_at_exit) {
+        psgw_test_close_at_exit(fd);
+    } else {
+        ::close(fd);
+    }
     return 0;
 }

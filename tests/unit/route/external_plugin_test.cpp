@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+
 namespace psgw::route {
 namespace {
 
@@ -120,6 +123,26 @@ TEST_F(ExternalPlugin, BadPluginsFailNamingThePlugin) {
     expect_failure(make(plugin("exits.py", "import sys\nsys.exit(4)\n")), "SystemExit: 4");
     expect_failure(make((dir_.path() / "absent.py").string()), "no such plugin file");
     expect_failure(make("absent"), "no such plugin file");
+}
+
+TEST_F(ExternalPlugin, PluginMayImportModulesNextToIt) {
+    // psroute.py appended the plugin's directory to sys.path.
+    dir_.write("topology_helper.py", "def pick(n):\n    return n - 1\n");
+    auto name = plugin("uses_helper.py",
+                       "import topology_helper\n"
+                       "def routeConnectionS(sa, sb, n, i, j):\n    return None, topology_helper.pick(n)\n");
+    auto lines = generate_routes(make(name));
+    EXPECT_NE(lines.find("10.0.0.3:41000 c1 b1\n"), std::string::npos) << lines;
+}
+
+TEST_F(ExternalPlugin, PluginRunsInHomeLikePsroute) {
+    const char* home = std::getenv("HOME");
+    if (home == nullptr || *home != '/') GTEST_SKIP() << "needs HOME";
+    auto r = make(plugin("where.py",
+                         "import os\n"
+                         "raise RuntimeError('cwd=%s home=%s' % (os.getcwd(), os.environ.get('HOME')))\n"));
+    const std::string dir = std::filesystem::canonical(home).string();
+    expect_failure(r, "RuntimeError: cwd=" + dir + " home=" + home);
 }
 
 TEST_F(ExternalPlugin, TimeoutKillsThePlugin) {

@@ -114,6 +114,13 @@ void slurm_error(const char* fmt, ...) {
     va_end(args);
 }
 
+void slurm_verbose(const char* fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    fake::spank().verbose.push_back(fake::format(fmt, args));
+    va_end(args);
+}
+
 void slurm_info(const char* fmt, ...) {
     va_list args;
     va_start(args, fmt);

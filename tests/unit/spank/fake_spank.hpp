@@ -21,6 +21,7 @@ struct Spank {
     std::uint32_t uid = 0;                           ///< S_JOB_UID
     std::vector<std::string> errors;                 ///< slurm_error lines
     std::vector<std::string> infos;                  ///< slurm_info lines
+    std::vector<std::string> verbose;                ///< slurm_verbose lines
     spank_err_t job_control_rc = static_cast<spank_err_t>(ESPANK_SUCCESS);
     bool throw_in_job_control_setenv = false;
 };

@@ -275,11 +275,22 @@ TEST_F(Hooks, BadPluginArgumentFailsInit) {
                             "psgw: unknown plugstack.conf argument 'verbose' (only conf=/abs/path is known)"}));
 }
 
-TEST_F(Hooks, BadConfigFailsSubmitSide) {
+TEST_F(Hooks, BadConfigDoesNotBlockSubmissionsWithoutGateways) {
     write_config("NOPE = 1\n");
-    EXPECT_EQ(init(), -1);
-    ASSERT_EQ(errors().size(), 1u);
-    EXPECT_EQ(errors()[0], "psgw: " + (dir_ / "psgw.conf").string() + ":2: unknown key 'NOPE'");
+    EXPECT_EQ(init(), 0);
+    EXPECT_EQ(post_opt(), 0);
+    EXPECT_TRUE(errors().empty());
+    EXPECT_TRUE(fake::spank().job_control.empty());
+    const std::string message = "psgw: " + (dir_ / "psgw.conf").string() + ":2: unknown key 'NOPE'";
+    EXPECT_EQ(fake::spank().verbose, (std::vector<std::string>{message}));
+}
+
+TEST_F(Hooks, BadConfigRefusesGatewayOptionsWithItsMessage) {
+    write_config("NOPE = 1\n");
+    ASSERT_EQ(init(), 0);
+    EXPECT_EQ(fake::option("gw_num", "2"), -1);
+    EXPECT_EQ(errors(), (std::vector<std::string>{
+                            "psgw: " + (dir_ / "psgw.conf").string() + ":2: unknown key 'NOPE'"}));
 }
 
 // Remote context: PSP_GW_SERVER for every spelling of the job-control variables.

@@ -5,6 +5,8 @@
 #include "control/framing.hpp"
 #include "control/munge_codec.hpp"
 
+#include <psgw/contract.hpp>
+
 #include <arpa/inet.h>
 #include <csignal>
 #include <cstdlib>
@@ -192,6 +194,13 @@ protected:
     }
 
     void start_agent(const char* job_check_interval = "0") {
+        spawn_agent(job_check_interval);
+        ASSERT_TRUE(eventually([this] { return can_connect("127.0.0.1", port_); }))
+            << "agent did not listen:\n" << agent_log();
+    }
+
+    /// Forks and execs the agent (agent_ = its pid), logging to agent.log.
+    void spawn_agent(const char* job_check_interval = "0") {
         const fs::path log = work_ / "agent.log";
         agent_ = ::fork();
         ASSERT_GE(agent_, 0);
@@ -208,8 +217,6 @@ protected:
                     static_cast<char*>(nullptr));
             ::_exit(127);
         }
-        ASSERT_TRUE(eventually([this] { return can_connect("127.0.0.1", port_); }))
-            << "agent did not listen:\n" << read_file(log);
     }
 
     void stop_agent(int signal = SIGKILL) {
@@ -217,6 +224,18 @@ protected:
         ::kill(agent_, signal);
         ::waitpid(agent_, nullptr, 0);
         agent_ = -1;
+    }
+
+    /// True if the spawned agent exits with an error (within 10 s; else it is killed).
+    bool agent_refused() {
+        int status = 0;
+        const bool exited = eventually([&] { return ::waitpid(agent_, &status, WNOHANG) == agent_; });
+        if (!exited) {
+            stop_agent();
+            return false;
+        }
+        agent_ = -1;
+        return WIFEXITED(status) && WEXITSTATUS(status) != 0;
     }
 
     AgentAddress agent() const { return AgentAddress{"127.0.0.1", port_, socket_}; }
@@ -429,6 +448,89 @@ TEST_F(AgentBlackBox, NonStrictBinaryRunsAsUserAndEarlyExitIsReported) {
         EXPECT_NE(std::string(e.what()).find("exited before it was ready"), std::string::npos) << e.what();
     }
     EXPECT_TRUE(list_relays(agent(), kTimeout).at("jobs").empty());
+}
+
+/// The agent's resident memory in KiB (VmRSS), 0 if unreadable.
+long resident_kib(pid_t pid) {
+    return std::atol(status_field(pid, "VmRSS").c_str());
+}
+
+/// A connection that announced `length` body bytes and sent only `sent` of them.
+int announce_body(std::uint16_t port, std::uint32_t length, std::size_t sent) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    std::string bytes(encode_frame_header(length).begin(), encode_frame_header(length).end());
+    bytes.append(sent, 'x');
+    if (::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(bytes.size())) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// Unauthenticated peers announcing the maximum frame must cost the agent only what
+// they really send, and more of them than it serves at once must not wedge it.
+TEST_F(AgentBlackBox, AnnouncedFrameLengthsCostNoMemoryAndFloodsDoNotWedgeTheAgent) {
+    start_agent();
+    ASSERT_NO_THROW(list_relays(agent(), kTimeout));
+    const long before = resident_kib(agent_);
+    ASSERT_GT(before, 0);
+    constexpr int kConnections = 48;  // below the session limit: all of them are read
+    std::vector<int> fds;
+    for (int i = 0; i < kConnections; ++i) {
+        const int fd = announce_body(port_, psgw::contract::kMaxControlMessage, 16);
+        ASSERT_GE(fd, 0);
+        fds.push_back(fd);
+    }
+    // Served after the headers above were read (one io_context thread, FIFO).
+    ASSERT_NO_THROW(list_relays(agent(), kTimeout)) << agent_log();
+    const long grown_mib = (resident_kib(agent_) - before) / 1024;
+    // Allocating every announced body would be 48 x 4 MiB = 192 MiB.
+    EXPECT_LT(grown_mib, 32) << "agent grew by " << grown_mib << " MiB";
+    for (int fd : fds) ::close(fd);
+    fds.clear();
+
+    // More idle connections than the agent serves at once; once they go, it serves again.
+    for (int i = 0; i < 96; ++i) {
+        const int fd = announce_body(port_, 100, 0);
+        ASSERT_GE(fd, 0);
+        fds.push_back(fd);
+    }
+    for (int fd : fds) ::close(fd);
+    EXPECT_NO_THROW(list_relays(agent(), kTimeout)) << agent_log();
+    EXPECT_TRUE(process_exists(agent_));
+}
+
+// State files decide which processes the root agent signals: a state directory
+// that someone else can write (a user's pre-created /tmp/psgwd) is refused.
+TEST_F(AgentBlackBox, RefusesAStateDirectoryOthersCanWrite) {
+    for (const auto mode : {fs::perms::all, fs::perms::owner_all | fs::perms::group_all}) {
+        fs::permissions(work_ / "state", mode);
+        spawn_agent();
+        EXPECT_TRUE(agent_refused()) << agent_log();
+        EXPECT_NE(agent_log().find("AGENT_STATE_DIR: " + (work_ / "state").string() + " must be owned by uid 0"),
+                  std::string::npos)
+            << agent_log();
+    }
+    const passwd* nobody = ::getpwnam("nobody");
+    fs::permissions(work_ / "state", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                         fs::perms::others_read | fs::perms::others_exec);
+    fs::create_directory(work_ / "state" / "jobs");
+    ASSERT_EQ(::chown((work_ / "state" / "jobs").c_str(), nobody->pw_uid, nobody->pw_gid), 0);
+    spawn_agent();
+    EXPECT_TRUE(agent_refused()) << agent_log();
+    EXPECT_NE(agent_log().find("/jobs must be owned by uid 0"), std::string::npos) << agent_log();
+    // Back to root's own: the agent serves.
+    ASSERT_EQ(::chown((work_ / "state" / "jobs").c_str(), 0, 0), 0);
+    start_agent();
+    EXPECT_NO_THROW(list_relays(agent(), kTimeout));
 }
 
 }  // namespace
