@@ -126,6 +126,12 @@ int run(const Options& options) {
     request.python = config.python;
     request.timeout = config.timeout_route_script;
     request.plugin_user = job_user();
+    if (geteuid() == 0 && !request.plugin_user && !psgw::route::is_builtin_plugin(request.plugin)) {
+        // The plugin name can come from the user's job environment: never run user code
+        // as root (psroute.py refuses to run without SLURM_JOB_UID, too).
+        throw RouteError("psgw: refusing to run route plugin '" + request.plugin +
+                         "' as root: set SLURM_JOB_UID to the job user");
+    }
 
     std::string output = options.output;
     if (output.empty()) output = env(contract::kEnvGwServer).value_or("");

@@ -73,6 +73,12 @@ TEST_F(RouteCli, SpankPrefixedPluginVariableIsAccepted) {
 TEST_F(RouteCli, ErrorsAreOneLineExitOneAndNoFile) {
     auto file = dir_.path() / "routes";
     auto bad_plugin = dir_.write("bad.py", "def routeConnectionS(a, b, n, i, j):\n    raise KeyError('x')\n");
+    // As root, psgw-route runs an external plugin only as the job user.
+    std::vector<std::string> job_user_env;
+    if (auto nobody = test::nobody_if_root()) {
+        ASSERT_EQ(chown(dir_.path().c_str(), nobody->uid, nobody->gid), 0);
+        job_user_env.push_back("SLURM_JOB_UID=" + std::to_string(nobody->uid));
+    }
     struct Case {
         std::vector<std::string> args;
         std::vector<std::string> env;
@@ -81,7 +87,7 @@ TEST_F(RouteCli, ErrorsAreOneLineExitOneAndNoFile) {
     const std::vector<Case> cases = {
         {{"--nodes-a", "a", "--nodes-b", "b", "--gateway", "g:1", "--plugin", bad_plugin.string(), "--output",
           file.string()},
-         {},
+         job_user_env,
          "psgw: route plugin '" + bad_plugin.string() + "': KeyError: 'x'\n"},
         {{"--nodes-a", "a[3-1]", "--nodes-b", "b", "--gateway", "g:1", "--output", file.string()},
          {},
@@ -114,6 +120,22 @@ TEST_F(RouteCli, AsRootWithJobUidWritesAsTheUser) {
     struct stat info {};
     ASSERT_EQ(stat(file.c_str(), &info), 0);
     EXPECT_EQ(info.st_uid, nobody->uid);
+}
+
+TEST_F(RouteCli, AsRootRefusesExternalPluginWithoutJobUser) {
+    if (geteuid() != 0) GTEST_SKIP() << "needs root";
+    const auto plugin = dir_.write("site.py", "def routeConnectionS(a, b, g, i, j):\n    return None, 0\n");
+    auto file = dir_.path() / "routes";
+    for (const std::vector<std::string>& env :
+         {std::vector<std::string>{}, std::vector<std::string>{"SLURM_JOB_UID=0"}}) {
+        auto result = run({"--nodes-a", "a", "--nodes-b", "b", "--gateway", "g:1", "--plugin",
+                           plugin.string(), "--output", file.string()},
+                          env);
+        EXPECT_EQ(result.exit_code, 1);
+        EXPECT_EQ(result.error_output, "psgw: refusing to run route plugin '" + plugin.string() +
+                                           "' as root: set SLURM_JOB_UID to the job user\n");
+        EXPECT_FALSE(std::filesystem::exists(file));
+    }
 }
 
 }  // namespace
