@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 namespace psgw::agent {
 namespace {
@@ -135,6 +136,23 @@ struct ChildPlan {
 }
 
 /// The relay's clean environment: nothing inherited from root's environment.
+}  // namespace
+
+bool is_loader_variable(std::string_view entry) {
+    const std::string_view name = entry.substr(0, entry.find('='));
+    // The dynamic loader's and glibc's code-loading variables: with them a user could run
+    // own code inside the relay and so bypass its peer checks, which STRICT_MODE forbids.
+    static constexpr std::string_view kGlibc[] = {"GCONV_PATH", "GLIBC_TUNABLES", "LOCPATH",
+                                                  "NLSPATH", "MALLOC_TRACE", "HOSTALIASES"};
+    if (name.starts_with("LD_")) return true;
+    for (const auto known : kGlibc) {
+        if (name == known) return true;
+    }
+    return false;
+}
+
+namespace {
+
 std::vector<std::string> build_env(const LaunchSettings& settings, const control::StartRequest& request,
                                    const sys::UserIdentity& user, const std::string& home, unsigned index) {
     std::map<std::string, std::string> env;
@@ -147,7 +165,14 @@ std::vector<std::string> build_env(const LaunchSettings& settings, const control
     put("USER=" + user.name);
     put("LOGNAME=" + user.name);
     for (const auto& entry : settings.config.gateway_env) put(entry);  // site defaults
-    for (const auto& entry : request.env) put(entry);                  // GATEWAY_ENV, --gw_env, --gw_inherit
+    for (const auto& entry : request.env) {                            // GATEWAY_ENV, --gw_env, --gw_inherit
+        if (settings.config.strict_mode && is_loader_variable(entry)) {
+            spdlog::info("job {}: {} not passed to the relay: STRICT_MODE is on", request.job,
+                         entry.substr(0, entry.find('=')));
+            continue;
+        }
+        put(entry);
+    }
     // Identity of the relay last: a user's --gw_env cannot disguise it.
     put("SLURM_JOB_ID=" + std::to_string(request.job));
     put("PSGWD_ID=" + std::to_string(index));
@@ -158,11 +183,11 @@ std::vector<std::string> build_env(const LaunchSettings& settings, const control
 }
 
 std::string home_of(const sys::UserIdentity& user) {
-    std::vector<char> buffer(16384);
-    ::passwd entry{};
-    ::passwd* result = nullptr;
-    if (::getpwuid_r(user.uid, &entry, buffer.data(), buffer.size(), &result) == 0 && result != nullptr)
-        return entry.pw_dir;
+    try {
+        const std::string home = sys::lookup_user(user.uid).home;
+        if (!home.empty()) return home;
+    } catch (const std::exception&) {
+    }
     return "/";
 }
 

@@ -12,6 +12,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace psgw::agent {
@@ -21,6 +22,10 @@ class LaunchError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
+
+/// Whether a KEY=VALUE entry sets a dynamic-loader or glibc code-loading variable
+/// (LD_*, GCONV_PATH, ...). Under STRICT_MODE such entries never reach a relay.
+bool is_loader_variable(std::string_view entry);
 
 /// Everything about this gateway the launcher needs.
 struct LaunchSettings {

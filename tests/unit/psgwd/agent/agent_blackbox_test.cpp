@@ -248,7 +248,7 @@ protected:
         r.uid = nobody->pw_uid;
         r.gid = nobody->pw_gid;
         r.relays = relays;
-        r.env = {"PSGW_TEST_VAR=$(id) `x`", "OTHER=1"};
+        r.env = {"PSGW_TEST_VAR=$(id) `x`", "OTHER=1", "LD_PRELOAD=/nonexistent/psgw-test.so"};
         r.cluster_peers = {"127.0.0.1"};
         r.booster_peers = {"127.0.0.2"};
         return r;
@@ -300,6 +300,8 @@ TEST_F(AgentBlackBox, StartRunsRelaysAsTheUserAndStopRemovesThem) {
         EXPECT_NE(environ.find("PATH=/usr/bin:/bin\n"), std::string::npos) << environ;
         EXPECT_NE(environ.find("USER=nobody\n"), std::string::npos) << environ;
         EXPECT_EQ(environ.find("PSGW_TEST_AGENT_SECRET"), std::string::npos) << environ;
+        // STRICT_MODE (this fixture's default): no loader variable reaches the relay.
+        EXPECT_EQ(environ.find("LD_PRELOAD"), std::string::npos) << environ;
     }
     EXPECT_NE(reply.relays[0].port, reply.relays[1].port);
 
