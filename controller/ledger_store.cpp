@@ -1,5 +1,8 @@
 #include "ledger_store.hpp"
 
+#include "sys/private_directory.hpp"
+#include "sys/unique_fd.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -17,32 +20,6 @@ namespace {
     throw LedgerError("psgw: " + what + " " + path.string() + ": " + std::strerror(errno));
 }
 
-// Closes on scope exit; keeps error paths leak-free.
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-    int release() { return std::exchange(fd_, -1); }
-
-private:
-    int fd_;
-};
-
-void ensure_directory(const std::filesystem::path& dir) {
-    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) fail("cannot create STATE_DIR", dir);
-    struct stat st {};
-    if (::lstat(dir.c_str(), &st) != 0) fail("cannot stat STATE_DIR", dir);
-    if (!S_ISDIR(st.st_mode)) {
-        errno = ENOTDIR;
-        fail("STATE_DIR is not a directory (or is a symlink):", dir);
-    }
-}
-
 void write_all(int fd, const std::string& data, const std::filesystem::path& path) {
     std::size_t done = 0;
     while (done < data.size()) {
@@ -58,9 +35,14 @@ void write_all(int fd, const std::string& data, const std::filesystem::path& pat
 }  // namespace
 
 LedgerStore::LedgerStore(const std::filesystem::path& state_dir) : dir_(state_dir) {
-    ensure_directory(dir_);
+    try {
+        // Whoever may write the ledger could make the prologue hand out booked gateways.
+        sys::ensure_private_directory(dir_, "STATE_DIR");
+    } catch (const std::runtime_error& error) {
+        throw LedgerError(error.what());
+    }
     auto lock_path = dir_ / kLockName;
-    Fd fd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+    sys::UniqueFd fd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (fd.get() < 0) fail("cannot open", lock_path);
     while (::flock(fd.get(), LOCK_EX) != 0) {
         if (errno != EINTR) fail("cannot lock", lock_path);
@@ -74,7 +56,7 @@ LedgerStore::~LedgerStore() {
 
 nlohmann::json LedgerStore::read() const {
     auto path = dir_ / kLedgerName;
-    Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    sys::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (fd.get() < 0) {
         if (errno == ENOENT) return nlohmann::json{{"version", 1}, {"gateways", nlohmann::json::object()}};
         fail("cannot open", path);
@@ -106,13 +88,13 @@ void LedgerStore::write(const nlohmann::json& document) const {
     {
         // We hold the lock, so the fixed temporary name cannot collide; O_TRUNC
         // discards whatever a killed writer left there.
-        Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
+        sys::UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
         if (fd.get() < 0) fail("cannot create", temp);
         write_all(fd.get(), document.dump(2) + "\n", temp);
         if (::fsync(fd.get()) != 0) fail("cannot fsync", temp);
     }
     if (::rename(temp.c_str(), path.c_str()) != 0) fail("cannot rename to", path);
-    Fd dir(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    sys::UniqueFd dir(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dir.get() < 0 || ::fsync(dir.get()) != 0) fail("cannot fsync", dir_);
 }
 

@@ -1,5 +1,6 @@
 #include "agent/state_store.hpp"
 
+#include "sys/private_directory.hpp"
 #include "sys/unique_fd.hpp"
 
 #include <cerrno>
@@ -11,38 +12,14 @@
 #include <unistd.h>
 
 namespace psgw::agent {
-namespace {
-
-void make_dir(const std::filesystem::path& dir) {
-    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-        throw std::runtime_error("psgw: cannot create " + dir.string() + ": " + std::strerror(errno));
-}
-
-/// The state files name the processes the agent signals as root: whoever may write
-/// them could have root kill any process. Refuse a directory anyone else controls
-/// (e.g. one a user created first in a shared /tmp).
-void check_private(const std::filesystem::path& dir) {
-    struct stat st{};
-    if (::lstat(dir.c_str(), &st) != 0)
-        throw std::runtime_error("psgw: AGENT_STATE_DIR: cannot stat " + dir.string() + ": " + std::strerror(errno));
-    if (!S_ISDIR(st.st_mode))
-        throw std::runtime_error("psgw: AGENT_STATE_DIR: " + dir.string() + " is not a directory (or is a symlink)");
-    if (st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-        throw std::runtime_error("psgw: AGENT_STATE_DIR: " + dir.string() + " must be owned by uid " +
-                                 std::to_string(::geteuid()) + " and writable by nobody else");
-}
-
-}  // namespace
 
 StateStore::StateStore(std::filesystem::path dir) : dir_(std::move(dir)), jobs_dir_(dir_ / "jobs") {
     std::error_code ec;
     if (!dir_.parent_path().empty()) std::filesystem::create_directories(dir_.parent_path(), ec);
     if (ec) throw std::runtime_error("psgw: cannot create " + dir_.parent_path().string() + ": " + ec.message());
-    if (::mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST)
-        throw std::runtime_error("psgw: cannot create " + dir_.string() + ": " + std::strerror(errno));
-    check_private(dir_);
-    make_dir(jobs_dir_);
-    check_private(jobs_dir_);
+    // The state files name the processes the agent signals as root.
+    sys::ensure_private_directory(dir_, "AGENT_STATE_DIR", 0755);
+    sys::ensure_private_directory(jobs_dir_, "AGENT_STATE_DIR", 0700);
 }
 
 std::filesystem::path StateStore::path_for(std::uint32_t job) const {

@@ -132,6 +132,22 @@ TEST(ReservationLedger, CorruptLedgerIsAnErrorNotAReset) {
     EXPECT_THROW(ledger.reserve(1, 1, pool({"gw01"}), always_active), LedgerError);
 }
 
+TEST(ReservationLedger, StateDirOthersCanWriteIsRefused) {
+    TempDir dir;
+    const auto state = dir.path() / "state";
+    std::filesystem::create_directory(state);
+    std::filesystem::permissions(state, std::filesystem::perms::all);  // 0777, e.g. made by a user
+    ReservationLedger ledger(state);
+    try {
+        ledger.reserve(1, 1, pool({"gw01"}), always_active);
+        ADD_FAILURE() << "reserved in a world-writable STATE_DIR";
+    } catch (const LedgerError& error) {
+        EXPECT_EQ(std::string(error.what()),
+                  "psgw: STATE_DIR: " + state.string() + " must be owned by uid " +
+                      std::to_string(::geteuid()) + " and writable by nobody else");
+    }
+}
+
 TEST(ReservationLedger, StaleTemporaryFileIsIgnored) {
     TempDir dir;
     ReservationLedger ledger(dir.path());
