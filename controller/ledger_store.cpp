@@ -2,6 +2,7 @@
 
 #include "sys/private_directory.hpp"
 #include "sys/unique_fd.hpp"
+#include "sys/user_files.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -18,18 +19,6 @@ namespace {
 
 [[noreturn]] void fail(const std::string& what, const std::filesystem::path& path) {
     throw LedgerError("psgw: " + what + " " + path.string() + ": " + std::strerror(errno));
-}
-
-void write_all(int fd, const std::string& data, const std::filesystem::path& path) {
-    std::size_t done = 0;
-    while (done < data.size()) {
-        ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            fail("cannot write", path);
-        }
-        done += static_cast<std::size_t>(n);
-    }
 }
 
 }  // namespace
@@ -83,19 +72,12 @@ nlohmann::json LedgerStore::read() const {
 }
 
 void LedgerStore::write(const nlohmann::json& document) const {
-    auto temp = dir_ / kTempName;
-    auto path = dir_ / kLedgerName;
-    {
-        // We hold the lock, so the fixed temporary name cannot collide; O_TRUNC
-        // discards whatever a killed writer left there.
-        sys::UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
-        if (fd.get() < 0) fail("cannot create", temp);
-        write_all(fd.get(), document.dump(2) + "\n", temp);
-        if (::fsync(fd.get()) != 0) fail("cannot fsync", temp);
+    try {
+        // Under our lock; a writer killed half-way leaves the old ledger intact.
+        sys::write_file_atomically(dir_ / kLedgerName, document.dump(2) + "\n", std::nullopt, 0600);
+    } catch (const std::runtime_error& error) {
+        throw LedgerError(error.what());
     }
-    if (::rename(temp.c_str(), path.c_str()) != 0) fail("cannot rename to", path);
-    sys::UniqueFd dir(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dir.get() < 0 || ::fsync(dir.get()) != 0) fail("cannot fsync", dir_);
 }
 
 }  // namespace psgw::controller

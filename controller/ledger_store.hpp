@@ -33,7 +33,6 @@ public:
 
     /// File names inside STATE_DIR.
     static constexpr const char* kLedgerName = "ledger.json";
-    static constexpr const char* kTempName = "ledger.json.tmp";
     static constexpr const char* kLockName = "ledger.lock";
 
 private:

@@ -109,6 +109,9 @@ void write_atomically_here(const std::filesystem::path& path, std::string_view c
         ::unlink(temp.c_str());
         throw;
     }
+    // The rename itself is durable only once the directory is on disk.
+    UniqueFd dir_fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dir_fd || fsync(dir_fd.get()) != 0) fail(path, "fsync the directory of", errno);
 }
 
 }  // namespace

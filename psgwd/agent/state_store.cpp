@@ -1,6 +1,7 @@
 #include "agent/state_store.hpp"
 
 #include "sys/private_directory.hpp"
+#include "sys/user_files.hpp"
 #include "sys/unique_fd.hpp"
 
 #include <cerrno>
@@ -28,27 +29,7 @@ std::filesystem::path StateStore::path_for(std::uint32_t job) const {
 
 void StateStore::save(std::uint32_t job, const nlohmann::json& record) const {
     const auto path = path_for(job);
-    const auto temp = path.string() + ".tmp";
-    const std::string text = record.dump(2) + "\n";
-    ::unlink(temp.c_str());
-    sys::UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (!fd) throw std::runtime_error("psgw: cannot write " + temp + ": " + std::strerror(errno));
-    std::string_view rest = text;
-    while (!rest.empty()) {
-        const ssize_t n = ::write(fd.get(), rest.data(), rest.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            const int error = errno;
-            ::unlink(temp.c_str());
-            throw std::runtime_error("psgw: cannot write " + temp + ": " + std::strerror(error));
-        }
-        rest.remove_prefix(static_cast<std::size_t>(n));
-    }
-    if (::fsync(fd.get()) != 0 || ::rename(temp.c_str(), path.c_str()) != 0) {
-        const int error = errno;
-        ::unlink(temp.c_str());
-        throw std::runtime_error("psgw: cannot write " + path.string() + ": " + std::strerror(error));
-    }
+    sys::write_file_atomically(path, record.dump(2) + "\n", std::nullopt, 0600);
 }
 
 void StateStore::remove(std::uint32_t job) const { ::unlink(path_for(job).c_str()); }

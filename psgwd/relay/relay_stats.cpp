@@ -1,14 +1,8 @@
 #include "relay/relay_stats.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
+#include "sys/user_files.hpp"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <stdexcept>
-
-#include "sys/unique_fd.hpp"
+#include <optional>
 
 namespace psgw::relay {
 
@@ -19,10 +13,6 @@ constexpr const char* kReasonKeys[] = {
     "ok", "bad_version", "malformed", "source_not_in_job", "dest_not_in_job",
     "connect_refused", "connect_timeout", "unreachable", "overloaded",
 };
-
-[[noreturn]] void fail(const std::string& path, const char* what) {
-    throw std::runtime_error("psgw: relay stats file " + path + ": " + what + ": " + std::strerror(errno));
-}
 
 }  // namespace
 
@@ -47,26 +37,7 @@ nlohmann::json RelayStats::to_json() const {
 }
 
 void RelayStats::write_file(const std::string& path) const {
-    const std::string text = to_json().dump() + "\n";
-    const std::string tmp = path + ".tmp";  // one relay per stats file: no name clash
-    {
-        sys::UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
-        if (!fd) fail(path, "open");
-        std::size_t done = 0;
-        while (done < text.size()) {
-            const ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) {
-                ::unlink(tmp.c_str());
-                fail(path, "write");
-            }
-            done += static_cast<std::size_t>(n);
-        }
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        ::unlink(tmp.c_str());
-        fail(path, "rename");
-    }
+    sys::write_file_atomically(path, to_json().dump() + "\n", std::nullopt, 0644);
 }
 
 }  // namespace psgw::relay
