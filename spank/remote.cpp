@@ -139,6 +139,21 @@ int remote_user_init(spank_t sp, PluginState& state) {
         if (rc != ESPANK_SUCCESS) {
             state.user_init_error = "psgw: cannot set " + std::string(contract::kEnvGwServer) + ": " +
                                     spank_strerror(rc);
+            return 0;
+        }
+        // GATEWAY_ENV is the site's task environment of gateway jobs (psmgmt >= 5.1.42).
+        // Site defaults: a value the user set already wins (overwrite = 0).
+        if (state.config) {
+            for (const std::string& entry : state.config->gateway_env) {
+                const auto eq = entry.find('=');
+                const spank_err_t set = spank_setenv(sp, entry.substr(0, eq).c_str(),
+                                                     entry.substr(eq + 1).c_str(), 0);
+                if (set != ESPANK_SUCCESS && set != ESPANK_ENV_EXISTS) {
+                    state.user_init_error = "psgw: cannot set " + entry.substr(0, eq) + " from GATEWAY_ENV: " +
+                                            spank_strerror(set);
+                    return 0;
+                }
+            }
         }
     } catch (const OptionError& error) {
         state.user_init_error = error.what();

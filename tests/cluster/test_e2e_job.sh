@@ -3,7 +3,7 @@
 #   sbatch --gw_num=2 -p cluster -N2 : -p booster -N2
 # - the routing file has exactly 4 lines in psmgmt's format and points at live
 #   relays on gw01 and gw02, which run as the job user;
-# - every task's PSP_GW_SERVER points to it;
+# - every task's PSP_GW_SERVER points to it, and every task gets GATEWAY_ENV;
 # - a booster fabric address is unreachable from a cluster node directly, and
 #   unmodified iperf3 under LD_PRELOAD reaches it through the gateway; the relay's
 #   byte counters agree with what iperf3 sent;
@@ -27,7 +27,7 @@ tb as-user bash -c "cat > $WORK/job.sh" <<EOF
 cd \$HOME/$WORK
 route=\$PSP_GW_SERVER
 echo "batch PSP_GW_SERVER=\$route"
-srun --het-group=0,1 bash -c 'echo "task \$SLURMD_NODENAME \$PSP_GW_SERVER"'
+srun --het-group=0,1 bash -c 'echo "task \$SLURMD_NODENAME \$PSP_GW_SERVER site=\$PSGW_TESTBED_SITE"'
 cp "\$route" routing-file
 # The booster node's own fabric address, as the routing file knows it.
 srun --het-group=1 -N1 -n1 -w booster01 bash -c \
@@ -100,7 +100,8 @@ done
 out=$(cat "$dir/job-$id.out")
 expected=$HOME_DIR/psgw-route-$id
 assert_contains "$out" "batch PSP_GW_SERVER=$expected" "batch script output"
-assert_eq "$(grep -c "^task .* $expected\$" <<<"$out")" 4 "tasks that see PSP_GW_SERVER=$expected"
+assert_eq "$(grep -c "^task .* $expected site=1\$" <<<"$out")" 4 \
+  "tasks that see PSP_GW_SERVER=$expected and GATEWAY_ENV's PSGW_TESTBED_SITE=1"
 
 # --- without the gateway the booster fabric is unreachable -----------------------
 assert_contains "$(cat "$dir/direct.out")" "Network is unreachable" "direct connect from cluster01"

@@ -82,9 +82,10 @@ spank_err_t spank_getenv(spank_t, const char* var, char* buf, int len) {
 
 spank_err_t spank_setenv(spank_t, const char* var, const char* val, int overwrite) {
     auto& env = fake::spank().set_env;
-    if (overwrite != 0 || !env.contains(var)) {
-        env[var] = val;
+    if (overwrite == 0 && (env.contains(var) || fake::spank().job_env.contains(var))) {
+        return ESPANK_ENV_EXISTS;  // as Slurm: the variable is already in the job's environment
     }
+    env[var] = val;
     return fake::kOk;
 }
 

@@ -293,6 +293,25 @@ TEST_F(Hooks, BadConfigRefusesGatewayOptionsWithItsMessage) {
                             "psgw: " + (dir_ / "psgw.conf").string() + ":2: unknown key 'NOPE'"}));
 }
 
+TEST_F(Hooks, RemoteGatewayEnvReachesTasksOfGatewayJobsOnly) {
+    write_config("GATEWAY_ENV = PSP_GATEWAY=2 PSP_OPENIB=0\n");
+    fake::spank().context = S_CTX_REMOTE;
+    // The user chose PSP_OPENIB for this job: the site default must not replace it.
+    fake::spank().job_env = {{"SLURM_SPANK_PSGW_NUM", "1"}, {"SLURM_SPANK_PSGW_ROUTE_FILE", "/shared/r"},
+                             {"SLURM_JOB_ID", "8"}, {"PSP_OPENIB", "1"}};
+    ASSERT_EQ(init(), 0);
+    EXPECT_EQ(user_init(), 0);
+    EXPECT_EQ(task_init(), 0);
+    EXPECT_EQ(fake::spank().set_env, (Env{{"PSP_GW_SERVER", "/shared/r"}, {"PSP_GATEWAY", "2"}}));
+
+    fake::reset();
+    fake::spank().context = S_CTX_REMOTE;
+    fake::spank().job_env = {{"SLURM_JOB_ID", "9"}};  // no gateways
+    ASSERT_EQ(init(), 0);
+    EXPECT_EQ(user_init(), 0);
+    EXPECT_TRUE(fake::spank().set_env.empty());
+}
+
 // Remote context: PSP_GW_SERVER for every spelling of the job-control variables.
 class RemoteSpelling : public Hooks, public ::testing::WithParamInterface<const char*> {};
 
