@@ -10,6 +10,7 @@
 #include "node_classifier.hpp"
 #include "relay_environment.hpp"
 #include "reservation_ledger.hpp"
+#include "route/gateway_table.hpp"
 #include "route_output.hpp"
 #include "routing_paths.hpp"
 #include "slurm/hostlist.hpp"
@@ -22,25 +23,12 @@
 #include <optional>
 #include <stdexcept>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 namespace psgw::controller {
 
 namespace {
-
-std::string join(const std::vector<std::string>& items, const char* separator) {
-    std::string out;
-    for (const auto& item : items) {
-        if (!out.empty()) out += separator;
-        out += item;
-    }
-    return out;
-}
-
-std::string endpoint(const std::string& addr, std::uint16_t port) {
-    const bool v6 = addr.find(':') != std::string::npos;
-    return (v6 ? "[" + addr + "]" : addr) + ":" + std::to_string(port);
-}
 
 std::vector<std::string> env_list(const EnvMap& env) {
     std::vector<std::string> out;
@@ -80,7 +68,7 @@ private:
 
         std::vector<std::string> skipped;
         auto pool = usable_gateways(*config_, nodes, &skipped);
-        if (!skipped.empty()) spdlog::info("gateway nodes not usable: {}", join(skipped, ", "));
+        if (!skipped.empty()) spdlog::info("gateway nodes not usable: {}", fmt::join(skipped, ", "));
 
         ledger_.emplace(config_->state_dir);
         ReservationLedger::Reservation reservation;
@@ -89,8 +77,8 @@ private:
         } catch (const NotEnoughGateways& error) {
             // Tell the user why the pool is smaller than the site's gateway count.
             if (skipped.empty()) throw;
-            throw NotEnoughGateways(std::string(error.what()) + "; not usable: " +
-                                    join(skipped, ", "));
+            throw NotEnoughGateways(fmt::format("{}; not usable: {}", error.what(),
+                                                fmt::join(skipped, ", ")));
         }
         reserved_ = true;
         for (const auto& name : reservation.gateways) {
@@ -99,7 +87,7 @@ private:
                         {name, {c.agent_host, c.agent_port, config_->munge_socket.string()}});
             }
         }
-        spdlog::info("reserved {}{}", join(reservation.gateways, ","),
+        spdlog::info("reserved {}{}", fmt::join(reservation.gateways, ","),
                      reservation.reused ? " (already held by this job)" : "");
         stop_reclaimed(reservation.reclaimed);
         check(deadline, "reserving gateways");
@@ -118,7 +106,7 @@ private:
         request.booster_peers = split.b_addresses();
         auto outcome = start_on_all(targets_, request, deadline.cap(config_->timeout_agent));
         if (!outcome.errors.empty()) {
-            throw std::runtime_error("psgw: starting relays failed on " + join(outcome.errors, "; "));
+            throw std::runtime_error(fmt::format("psgw: starting relays failed on {}", fmt::join(outcome.errors, "; ")));
         }
         check(deadline, "starting relays");
 
@@ -132,7 +120,7 @@ private:
                                          " reported no relay addresses");
             }
             for (const auto& relay : reply.relays) {
-                route.relay_endpoints.push_back(endpoint(reply.cluster_addr, relay.port));
+                route.relay_endpoints.push_back(route::format_endpoint(reply.cluster_addr, relay.port));
             }
             route.gateway_addresses.emplace_back(reply.cluster_addr, reply.booster_addr);
         }
@@ -158,7 +146,7 @@ private:
         }
         check(deadline, "writing the routing file");
         spdlog::info("gateways {} ready ({} relay(s)); routing file {}",
-                     join(reservation.gateways, ","), route.relay_endpoints.size(),
+                     fmt::join(reservation.gateways, ","), route.relay_endpoints.size(),
                      route.route_file.string());
     }
 

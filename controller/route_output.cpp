@@ -11,20 +11,13 @@
 #include <stdexcept>
 #include <sys/stat.h>
 
+#include <fmt/format.h>
+
 namespace psgw::controller {
 
 namespace contract = psgw::contract;
 
 namespace {
-
-std::string join(const std::vector<std::string>& items, char separator) {
-    std::string out;
-    for (const auto& item : items) {
-        if (!out.empty()) out.push_back(separator);
-        out += item;
-    }
-    return out;
-}
 
 void run_route_script(const config::Config& config, const RouteJob& job,
                       std::chrono::milliseconds timeout) {
@@ -65,7 +58,7 @@ std::vector<std::string> route_script_environment(const config::Config& config,
     std::vector<std::string> names;
     for (const auto& n : job.split.a) names.push_back(n.name);
     for (const auto& n : job.split.b) names.push_back(n.name);
-    const std::string nodelist = join(names, ',');
+    const std::string nodelist = fmt::format("{}", fmt::join(names, ","));
     std::vector<std::string> env = {
         "PATH=/usr/local/bin:/usr/bin:/bin",
         "HOME=" + job.home,
@@ -79,8 +72,8 @@ std::vector<std::string> route_script_environment(const config::Config& config,
         std::string(contract::kEnvPackNodelist) + "=" + nodelist,
         std::string(contract::kEnvPlugin) + "=" + job.plugin,
         std::string(contract::kEnvPsslurmGwServer) + "=" + job.route_file.string(),
-        std::string(contract::kEnvNodesA) + "=" + join(job.split.a_columns(), ','),
-        std::string(contract::kEnvNodesB) + "=" + join(job.split.b_columns(), ','),
+        std::string(contract::kEnvNodesA) + "=" + fmt::format("{}", fmt::join(job.split.a_columns(), ",")),
+        std::string(contract::kEnvNodesB) + "=" + fmt::format("{}", fmt::join(job.split.b_columns(), ",")),
         std::string(contract::kEnvNumGateways) + "=" + std::to_string(job.relay_endpoints.size()),
     };
     for (std::size_t i = 0; i < job.relay_endpoints.size(); ++i) {

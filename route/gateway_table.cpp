@@ -54,6 +54,12 @@ Endpoint parse_endpoint(std::string_view text) {
     return Endpoint{std::string(address), static_cast<std::uint16_t>(value)};
 }
 
+std::string format_endpoint(std::string_view address, std::uint16_t port) {
+    const std::string host(address);
+    const bool ipv6 = host.find(':') != std::string::npos;
+    return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
 GatewayTable::GatewayTable(const std::vector<std::string>& endpoints) {
     if (endpoints.empty()) throw RouteError("psgw: no gateways to route through");
     // std::map orders by std::string's byte order, which is Python's sorted() for UTF-8.
@@ -67,11 +73,8 @@ GatewayTable::GatewayTable(const std::vector<std::string>& endpoints) {
         by_address[endpoint.address].push_back(endpoint.port);
     }
     for (auto& [address, ports] : by_address) {
-        const bool ipv6 = address.find(':') != std::string::npos;
         std::vector<std::string> texts;
-        for (auto port : ports) {
-            texts.push_back((ipv6 ? "[" + address + "]" : address) + ":" + std::to_string(port));
-        }
+        for (auto port : ports) texts.push_back(format_endpoint(address, port));
         addresses_.push_back(address);
         endpoints_.push_back(std::move(texts));
     }
