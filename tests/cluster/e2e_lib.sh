@@ -50,7 +50,7 @@ for gw, e in sorted(json.load(open(sys.argv[1]))["gateways"].items()):
 # Gateways the ledger holds for job ID, one per line (empty: none).
 ledger_of() { ledger_entries | awk -v j="$1" '$2 == j { print $1 }'; }
 
-# "JOB PID" per relay the psgwd agent of gateway NODE reports (fails when the agent
+# "JOB PID PORT" per relay the psgwd agent of gateway NODE reports (fails when the agent
 # does not answer).
 agent_relays() {  # NODE
   local out
@@ -58,7 +58,7 @@ agent_relays() {  # NODE
   "$PY" -c 'import json, sys
 for job in json.loads(sys.argv[1])["jobs"]:
     for relay in job["relays"]:
-        print(job["job"], relay["pid"])' "$out"
+        print(job["job"], relay["pid"], relay["port"])' "$out"
 }
 
 # Relay PIDs of job ID on gateway NODE, one per line.

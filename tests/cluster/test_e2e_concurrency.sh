@@ -70,7 +70,7 @@ while :; do
   for gw in "${GATEWAYS[@]}"; do
     relays=$(agent_relays "$gw") || fail "psgw-ctl list on $gw failed"
     jobs_here=()
-    while read -r job pid; do
+    while read -r job pid _; do
       if [[ -z $job ]] || ! mine "$job"; then continue; fi
       [[ " ${jobs_here[*]} " == *" $job "* ]] || jobs_here+=("$job")
       if p=$(proc_id "$pid"); then relay_procs[$pid]=$p; fi
@@ -108,7 +108,7 @@ pass "the ledger holds none of our jobs"
 for id in "${ids[@]}"; do wait_for "! epilogue_running $id" 30; done
 for gw in "${GATEWAYS[@]}"; do
   relays=$(agent_relays "$gw") || fail "psgw-ctl list on $gw failed"
-  left=$(while read -r job pid; do
+  left=$(while read -r job pid _; do
     if [[ -n $job ]] && mine "$job"; then echo "$job/$pid"; fi
   done <<<"$relays")
   assert_eq "$left" "" "relays of our jobs on $gw"

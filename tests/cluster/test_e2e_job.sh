@@ -9,10 +9,9 @@
 #   byte counters agree with what iperf3 sent;
 # - psgw-pp ping-pong and streaming in both directions through the gateway;
 # - interactive gateway jobs (salloc, srun) get their routing file too.
-# shellcheck source=lib.sh
-source "${PSGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cluster/lib.sh"
+# shellcheck source=e2e_lib.sh
+source "${PSGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cluster/e2e_lib.sh"
 
-HOME_DIR=$TB_STATE/home/$TB_USER
 PRELOAD=$TB_STATE/install/lib/libpsgw_preload.so
 CTL="psgw-ctl --config $PSGW_CONF"
 WORK=e2e-job-$$                      # per-run directory in the user's home
@@ -57,10 +56,10 @@ done
 echo "job done"
 EOF
 
-id=$(tb as-user sbatch --parsable --gw_num=2 -p cluster -N2 -w cluster01,cluster02 \
-  : -p booster -N2 -w booster01,booster02 "$WORK/job.sh") || fail "sbatch failed"
-id=${id%%;*}
-trap 'scancel "$id" 2>/dev/null || true' EXIT
+trap cancel_submitted EXIT
+submit --gw_num=2 -p cluster -N2 -w cluster01,cluster02 : -p booster -N2 -w booster01,booster02 \
+  "$WORK/job.sh"
+id=$JOB
 dir=$HOME_DIR/$WORK
 wait_for "[ -e $dir/iperf.done ]" 90
 
@@ -156,5 +155,4 @@ for tool in salloc srun; do
     fail "$tool tasks saw '$out', not a one-line routing file in $HOME_DIR"
   pass "$tool tasks see their one-line routing file: $(head -n1 <<<"$out")"
 done
-trap - EXIT
 finish

@@ -6,28 +6,21 @@
 #   are stopped by the agent itself;
 # - a reservation whose epilogue was lost is reclaimed by the next prologue, so no
 #   gateway leaks.
-# shellcheck source=lib.sh
-source "${PSGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cluster/lib.sh"
+# shellcheck source=e2e_lib.sh
+source "${PSGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cluster/e2e_lib.sh"
 
 CTL="psgw-ctl --config $PSGW_CONF"
-HOME_DIR=$TB_STATE/home/$TB_USER
-LEDGER=$TB_STATE/ctl/ledger.json
 SUBMIT_TIMEOUT=90
 WORK=e2e-recovery-$$
-ids=()
 cleanup() {
-  for j in "${ids[@]}"; do scancel "$j" 2>/dev/null || true; done
-  for g in gw01 gw02; do tb agent "$g" start >/dev/null 2>&1 || true; done
+  cancel_submitted
+  for g in "${GATEWAYS[@]}"; do tb agent "$g" start >/dev/null 2>&1 || true; done
 }
 trap cleanup EXIT
 tb as-user mkdir -p "$WORK"
 
-# Whether PID runs (a zombie waiting for init to reap it does not).
-running() { [[ -r /proc/$1/stat && $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) != Z ]]; }
-
 relay_of() {  # GW JOB -> "PORT PID" of the job's first relay on GW, or nothing
-  $CTL --agent "$(tb addr "$1" mgmt)" list |
-    jq -r ".jobs[] | select(.job == $2) | .relays[0] | \"\(.port) \(.pid)\""
+  agent_relays "$1" | awk -v j="$2" '$1 == j { print $3, $2; exit }'
 }
 
 # --- agent restart during a job ------------------------------------------------------
@@ -47,14 +40,13 @@ for round in 1 2; do
   for _ in \$(seq 1 300); do [ -e go-\$round ] && break; sleep 0.2; done
 done
 EOF
-id=$(tb as-user sbatch --parsable --output="$WORK/restart-%j.out" --gw_num=1 \
-  -p cluster -N1 -w cluster01 : -p booster -N1 -w booster01 "$WORK/restart.sh") || fail "sbatch failed"
-id=${id%%;*}
-ids+=("$id")
+submit --output="$WORK/restart-%j.out" --gw_num=1 \
+  -p cluster -N1 -w cluster01 : -p booster -N1 -w booster01 "$WORK/restart.sh"
+id=$JOB
 dir=$HOME_DIR/$WORK
 wait_for "[ -e $dir/round-1.done ]" 60
 gw=
-for g in gw01 gw02; do [[ -n $(relay_of "$g" "$id") ]] && gw=$g; done
+for g in "${GATEWAYS[@]}"; do [[ -n $(relay_of "$g" "$id") ]] && gw=$g; done
 [[ -n $gw ]] || fail "no agent lists relays of job $id"
 read -r port pid <<<"$(relay_of "$gw" "$id")"
 pass "job $id holds a relay on $gw (port $port, pid $pid)"
@@ -67,7 +59,7 @@ assert_contains "$(cat "$dir/stream-2.out")" "direction=send" "stream through th
 tb as-user touch "$WORK/go-2"
 wait_for "[ \"\$(job_state $id)\" = COMPLETED ]" 60
 wait_for "[ -z \"\$(relay_of $gw $id)\" ]" 30
-running "$pid" && fail "relay pid $pid of job $id still runs after the job"
+proc_id "$pid" >/dev/null && fail "relay pid $pid of job $id still runs after the job"
 pass "the epilogue stopped the relay through the restarted agent"
 
 # --- relays of a job Slurm does not know are stopped by the agent ---------------------
@@ -80,7 +72,7 @@ read -r gport gpid <<<"$(relay_of gw01 "$ghost")"
 pass "relay of unknown job $ghost started on gw01 (pid $gpid)"
 # The test bed's agents ask Slurm every 5 s.
 wait_for "[ -z \"\$(relay_of gw01 $ghost)\" ]" 30
-running "$gpid" && fail "relay $gpid of unknown job $ghost still runs"
+proc_id "$gpid" >/dev/null && fail "relay $gpid of unknown job $ghost still runs"
 assert_contains "$(grep "job $ghost" "$TB_STATE/log/psgwd-gw01.log")" \
   "unknown to Slurm; stopping its lingering relays" "gw01 agent log"
 
@@ -96,9 +88,8 @@ assert_eq "$(jq -r '[.gateways[].job] | unique | join(",")' "$LEDGER")" "$stale"
 tb as-user bash -c "printf '#!/bin/bash\nwc -l < \"\$PSP_GW_SERVER\"\n' > $WORK/reclaim.sh"
 id=$(submit_wait --output="$WORK/reclaim-%j.out" --gw_num=2 -p cluster -N1 : -p booster -N1 \
   "$WORK/reclaim.sh")
-ids+=("$id")
 assert_eq "$(job_state "$id")" COMPLETED "job $id after a lost epilogue of job $stale"
-assert_eq "$(job_field "$id" Restarts)" 0 "requeues of job $id"
+assert_eq "$(restarts "$id")" 0 "requeues of job $id"
 assert_eq "$(tr -d ' ' <"$dir/reclaim-$id.out")" 1 "routing-file lines of job $id"
 assert_contains "$(grep "job $id\]" "$TB_STATE/log/psgw-controller.log")" "reclaimed gw01 from job $stale" \
   "controller log of job $id"

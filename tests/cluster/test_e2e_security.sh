@@ -5,28 +5,24 @@
 #   gateway itself, the management network;
 # - the agent refuses control requests without a credential, with a forged one, and
 #   from a non-root user, and logs each refusal.
-# shellcheck source=lib.sh
-source "${PSGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cluster/lib.sh"
+# shellcheck source=e2e_lib.sh
+source "${PSGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cluster/e2e_lib.sh"
 
 CTL="psgw-ctl --config $PSGW_CONF"
-PY=/usr/bin/python3
 SUBMIT_TIMEOUT=60
+trap cancel_submitted EXIT
 
-tb as-user bash -c 'cat > e2e-security-job.sh' <<'EOF'
-#!/bin/bash
-sleep 60
-EOF
-id=$(tb as-user sbatch --parsable --output=/dev/null --gw_num=1 -p cluster -N1 -w cluster01 \
-  : -p booster -N1 -w booster01 e2e-security-job.sh) || fail "sbatch failed"
-id=${id%%;*}
-trap 'scancel "$id" 2>/dev/null || true' EXIT
+user_file e2e-security-job.sh <<<$'#!/bin/bash\nsleep 60'
+submit --output=/dev/null --gw_num=1 -p cluster -N1 -w cluster01 : -p booster -N1 -w booster01 \
+  e2e-security-job.sh
+id=$JOB
 wait_for "[ \"\$(job_state $id)\" = RUNNING ]" 60
 
-# The one gateway of the job and its relay port, from the ledger-backed agents.
+# The one gateway of the job and its relay port, as its agent reports them.
 gw= port=
 for _ in $(seq 1 50); do
-  for g in gw01 gw02; do
-    p=$($CTL --agent "$(tb addr $g mgmt)" list | jq -r ".jobs[] | select(.job == $id) | .relays[0].port")
+  for g in "${GATEWAYS[@]}"; do
+    p=$(agent_relays "$g" | awk -v j="$id" '$1 == j { print $3; exit }')
     [[ -n $p ]] && gw=$g port=$p
   done
   [[ -n $gw ]] && break
@@ -101,6 +97,4 @@ assert_contains "$(tail -n 5 "$log")" "not authorized: uid $(id -u "$TB_USER")" 
 # None of the refused requests touched the job's relays.
 assert_eq "$($CTL --agent "$agent" list | jq -r ".jobs[] | select(.job == $id) | .relays[0].alive")" \
   true "relay of job $id after the refused requests"
-scancel "$id"
-trap - EXIT
 finish
