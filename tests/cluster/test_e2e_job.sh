@@ -15,7 +15,6 @@ source "${PSGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cluster/e
 PRELOAD=$TB_STATE/install/lib/libpsgw_preload.so
 CTL="psgw-ctl --config $PSGW_CONF"
 WORK=e2e-job-$$                      # per-run directory in the user's home
-SUBMIT_TIMEOUT=120
 
 tb as-user mkdir -p "$WORK"
 # The job script. Phases are synchronised with this test through files, so the test

@@ -67,7 +67,7 @@ ghost=4000000001
 $CTL --agent "$(tb addr gw01 mgmt)" start "$ghost" --user "$TB_USER" \
   --peers-cluster "$(tb addr cluster01 cluster)" --peers-booster "$(tb addr booster01 booster)" \
   >/dev/null || fail "psgw-ctl start for job $ghost failed"
-read -r gport gpid <<<"$(relay_of gw01 "$ghost")"
+read -r _ gpid <<<"$(relay_of gw01 "$ghost")"
 [[ -n $gpid ]] || fail "no relay started for job $ghost"
 pass "relay of unknown job $ghost started on gw01 (pid $gpid)"
 # The test bed's agents ask Slurm every 5 s.

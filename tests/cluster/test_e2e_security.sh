@@ -9,7 +9,6 @@
 source "${PSGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cluster/e2e_lib.sh"
 
 CTL="psgw-ctl --config $PSGW_CONF"
-SUBMIT_TIMEOUT=60
 trap cancel_submitted EXIT
 
 user_file e2e-security-job.sh <<<$'#!/bin/bash\nsleep 60'
@@ -19,7 +18,7 @@ id=$JOB
 wait_for "[ \"\$(job_state $id)\" = RUNNING ]" 60
 
 # The one gateway of the job and its relay port, as its agent reports them.
-gw= port=
+gw='' port=''
 for _ in $(seq 1 50); do
   for g in "${GATEWAYS[@]}"; do
     p=$(agent_relays "$g" | awk -v j="$id" '$1 == j { print $3; exit }')
