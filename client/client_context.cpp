@@ -45,7 +45,7 @@ const ClientContext& client_context() noexcept {
 
 int default_connect_timeout_ms() noexcept {
     constexpr int kDefault = 10000;
-    const char* env = std::getenv("PSGW_CONNECT_TIMEOUT_MS");
+    const char* env = std::getenv(contract::kEnvConnectTimeoutMs.data());
     if (env == nullptr || *env == '\0') return kDefault;
     int value = 0;
     const char* end = env + std::strlen(env);

@@ -86,12 +86,13 @@ GatewayOutcome connect_via_gateway(int fd, const Route& route, const IpAddress& 
     peer.to_sockaddr(port, dest);
     if (!wire::can_encode_hello(dest)) return {EINVAL, "destination port 0"};
     const wire::HelloBytes hello = wire::encode_hello(dest);  // cannot throw: checked above
-    if (const int err = send_all(fd, hello.data(), hello.size(), deadline)) {
-        return {err, "send relay hello"};
+    if (const auto sent = posix::write_all(fd, hello.data(), hello.size(), deadline); !sent) {
+        return {sent.error, "send relay hello"};
     }
     wire::ReplyBytes reply{};
-    if (const int err = recv_exact(fd, reply.data(), reply.size(), deadline)) {
-        return {err, "read relay reply"};
+    if (const auto got = posix::read_exact(fd, reply.data(), reply.size(), deadline); !got) {
+        // A relay that hangs up before its reply reset the connection, as far as the caller can tell.
+        return {got.status == posix::IoStatus::kEof ? ECONNRESET : got.error, "read relay reply"};
     }
     const auto status = wire::decode_reply(reply);
     if (!status) return {EPROTO, "malformed relay reply"};

@@ -2,6 +2,8 @@
 
 #include "routing_table.hpp"
 
+#include <psgw/contract.hpp>
+
 #include <ifaddrs.h>
 #include <netinet/in.h>
 
@@ -35,7 +37,7 @@ std::vector<IpAddress> parse_address_list(std::string_view csv) {
         const std::string_view entry = trim(csv.substr(0, comma));
         const auto addr = IpAddress::parse(entry);
         if (!addr) {
-            throw RoutingError(std::string("psgw: ") + kEnvLocalAddresses + ": '" +
+            throw RoutingError(std::string("psgw: ") + std::string(contract::kEnvLocalAddresses) + ": '" +
                                std::string(entry) + "' is not an IP address");
         }
         add_unique(out, *addr);
@@ -46,7 +48,7 @@ std::vector<IpAddress> parse_address_list(std::string_view csv) {
 }
 
 std::vector<IpAddress> local_addresses() {
-    if (const char* env = std::getenv(kEnvLocalAddresses); env != nullptr && *env != '\0') {
+    if (const char* env = std::getenv(contract::kEnvLocalAddresses.data()); env != nullptr && *env != '\0') {
         return parse_address_list(env);
     }
     ifaddrs* raw = nullptr;

@@ -7,10 +7,6 @@
 
 namespace psgw::client {
 
-/// Environment variable that replaces getifaddrs(): a comma-separated list of the
-/// addresses that stand for this node (tests on loopback, multi-homed nodes).
-inline constexpr const char* kEnvLocalAddresses = "PSGW_LOCAL_ADDRESSES";
-
 /// Parses "ADDR[,ADDR...]" (blanks around entries allowed). Throws RoutingError
 /// naming PSGW_LOCAL_ADDRESSES and the bad entry.
 std::vector<IpAddress> parse_address_list(std::string_view csv);

@@ -19,10 +19,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-Fd connect_to(const ClientOptions& opt, const Endpoint& ep) {
+sys::UniqueFd connect_to(const ClientOptions& opt, const Endpoint& ep) {
     const auto* sa = reinterpret_cast<const sockaddr*>(&ep.addr);
     if (!opt.via_gateway) {
-        Fd fd(::socket(ep.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        sys::UniqueFd fd(::socket(ep.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
         if (fd.get() < 0 || ::connect(fd.get(), sa, ep.len) != 0) {
             throw PpError("psgw: connect to " + opt.connect + ": " + std::strerror(errno));
         }
@@ -39,7 +39,7 @@ Fd connect_to(const ClientOptions& opt, const Endpoint& ep) {
         throw PpError("psgw: --via-gateway: the routing file (PSP_GW_SERVER) has no gateway "
                       "from this node to " + opt.connect);
     }
-    Fd fd(psgw_connect(sa, ep.len, opt.io_timeout_s * 1000));
+    sys::UniqueFd fd(psgw_connect(sa, ep.len, opt.io_timeout_s * 1000));
     if (fd.get() < 0) {
         throw PpError("psgw: connect to " + opt.connect + " via gateway " +
                       to_string(reinterpret_cast<const sockaddr*>(&gw), sizeof gw) + ": " +
@@ -69,7 +69,7 @@ int run_client(const ClientOptions& opt) {
     }
     if (h.duration_ms == 0) throw PpError("psgw: --seconds must be at least 0.001");
 
-    Fd fd = connect_to(opt, ep);
+    sys::UniqueFd fd = connect_to(opt, ep);
     tune_socket(fd.get(), opt.io_timeout_s);
     write_all(fd.get(), h.encode());
     std::array<std::uint8_t, kAckSize> ack{};

@@ -2,6 +2,8 @@
 
 #include "pp_io.hpp"
 
+#include "posix/host_port.hpp"
+
 #include <netdb.h>
 
 #include <cstring>
@@ -10,23 +12,18 @@
 namespace psgw::pp {
 
 Endpoint parse_endpoint(const std::string& text, const char* option, bool passive) {
-    std::string host;
-    std::string port;
-    if (!text.empty() && text.front() == '[') {
-        const auto close = text.find("]:");
-        if (close == std::string::npos) {
-            throw PpError(std::string("psgw: ") + option + " '" + text + "': expected [ADDR]:PORT");
-        }
-        host = text.substr(1, close - 1);
-        port = text.substr(close + 2);
-    } else {
-        const auto colon = text.rfind(':');
-        if (colon == std::string::npos || colon == 0) {
-            throw PpError(std::string("psgw: ") + option + " '" + text + "': expected ADDR:PORT");
-        }
-        host = text.substr(0, colon);
-        port = text.substr(colon + 1);
+    // Host names allowed; port 0 (any) only for a listener.
+    const posix::HostPortRules rules{.port_zero = passive, .ipv6 = posix::Ipv6Form::kLastColon};
+    const posix::HostPort parsed = posix::parse_host_port(text, rules);
+    if (parsed.error == posix::HostPortError::kBadBrackets) {
+        throw PpError(std::string("psgw: ") + option + " '" + text + "': expected [ADDR]:PORT");
     }
+    if (parsed.error == posix::HostPortError::kBadPort) {
+        throw PpError(std::string("psgw: ") + option + " '" + text + "': bad port");
+    }
+    if (!parsed) throw PpError(std::string("psgw: ") + option + " '" + text + "': expected ADDR:PORT");
+    const std::string& host = parsed.host;
+    const std::string& port = parsed.port_text;
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
@@ -45,9 +42,10 @@ Endpoint parse_endpoint(const std::string& text, const char* option, bool passiv
 std::string to_string(const sockaddr* sa, socklen_t len) {
     char host[NI_MAXHOST] = "?";
     char serv[NI_MAXSERV] = "?";
-    ::getnameinfo(sa, len, host, sizeof host, serv, sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV);
-    if (sa->sa_family == AF_INET6) return std::string("[") + host + "]:" + serv;
-    return std::string(host) + ":" + serv;
+    if (::getnameinfo(sa, len, host, sizeof host, serv, sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+        return "?:?";
+    }
+    return posix::format_host_port(host, static_cast<std::uint16_t>(std::stoul(serv)));
 }
 
 }  // namespace psgw::pp

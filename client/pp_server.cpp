@@ -55,7 +55,7 @@ std::string serve(int fd, int io_timeout_s) {
 
 int run_server(const ServerOptions& opt) {
     const Endpoint ep = parse_endpoint(opt.listen, "--listen", true);
-    Fd listener(::socket(ep.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sys::UniqueFd listener(::socket(ep.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (listener.get() < 0) throw PpError(std::string("psgw: socket: ") + std::strerror(errno));
     const int one = 1;
     ::setsockopt(listener.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -72,7 +72,7 @@ int run_server(const ServerOptions& opt) {
     while (true) {
         sockaddr_storage peer{};
         socklen_t peer_len = sizeof peer;
-        Fd conn(::accept4(listener.get(), reinterpret_cast<sockaddr*>(&peer), &peer_len, SOCK_CLOEXEC));
+        sys::UniqueFd conn(::accept4(listener.get(), reinterpret_cast<sockaddr*>(&peer), &peer_len, SOCK_CLOEXEC));
         if (conn.get() < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
             throw PpError(std::string("psgw: accept: ") + std::strerror(errno));

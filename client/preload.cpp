@@ -3,6 +3,7 @@
 // other call is passed to libc untouched. getpeername() on a routed socket reports
 // the intended peer. Exported symbols: connect, getpeername, close, dup, dup2, dup3.
 #include "client_context.hpp"
+#include "psgw/contract.hpp"
 #include "gateway_connector.hpp"
 #include "peer_table.hpp"
 
@@ -77,7 +78,7 @@ const PreloadSettings& settings() noexcept {
     static std::once_flag once;
     static PreloadSettings s;
     std::call_once(once, [] {
-        const char* dbg = std::getenv("PSGW_DEBUG");
+        const char* dbg = std::getenv(psgw::contract::kEnvClientDebug.data());
         s.debug = dbg != nullptr && std::strcmp(dbg, "1") == 0;
         s.timeout_ms = psgw::client::default_connect_timeout_ms();
     });

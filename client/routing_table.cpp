@@ -1,17 +1,21 @@
 #include "routing_table.hpp"
 
+#include "posix/host_port.hpp"
 #include "psgw/contract.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
 namespace psgw::client {
 namespace {
+
+/// Gateway column: ADDR:PORT, IPv6 bracketed or split at the last ':'. IpAddress::parse
+/// then decides what an address is, as for the node columns.
+constexpr posix::HostPortRules kGatewayRules{.ipv6 = posix::Ipv6Form::kLastColon};
 
 [[noreturn]] void fail(std::string_view file, std::size_t line, const std::string& what) {
     throw RoutingError("psgw: " + std::string(file) + ":" + std::to_string(line) + ": " + what);
@@ -102,40 +106,28 @@ void RoutingTable::parse_routes(std::string_view text, std::string_view name,
                  "expected 3 fields 'GWADDR:PORT NODEA NODEB', got " + std::to_string(n));
         }
         // GWADDR:PORT, IPv6 as [ADDR]:PORT (an unbracketed IPv6 splits at the last ':').
-        std::string_view host;
-        std::string_view port_text;
         const std::string_view gw = f[0];
-        if (!gw.empty() && gw.front() == '[') {
-            const std::size_t close = gw.find(']');
-            if (close == std::string_view::npos || close + 1 >= gw.size() || gw[close + 1] != ':')
-                fail(name, lineno, "gateway '" + std::string(gw) + "' is not [ADDR]:PORT");
-            host = gw.substr(1, close - 1);
-            port_text = gw.substr(close + 2);
-        } else {
-            const std::size_t colon = gw.rfind(':');
-            if (colon == std::string_view::npos)
-                fail(name, lineno, "gateway '" + std::string(gw) + "' is not ADDR:PORT");
-            host = gw.substr(0, colon);
-            port_text = gw.substr(colon + 1);
+        const posix::HostPort endpoint = posix::parse_host_port(gw, kGatewayRules);
+        switch (endpoint.error) {
+        case posix::HostPortError::kNone: break;
+        case posix::HostPortError::kBadBrackets:
+            fail(name, lineno, "gateway '" + std::string(gw) + "' is not [ADDR]:PORT");
+        case posix::HostPortError::kMissingPort:
+        case posix::HostPortError::kUnbracketedIpv6:
+            fail(name, lineno, "gateway '" + std::string(gw) + "' is not ADDR:PORT");
+        case posix::HostPortError::kBadHost:
+            fail(name, lineno, "gateway address '" + endpoint.host + "' is not an IP address");
+        case posix::HostPortError::kBadPort:
+            fail(name, lineno, "gateway port '" + endpoint.port_text + "' is not a number in 1-65535");
         }
-        const auto gw_addr = IpAddress::parse(host);
-        if (!gw_addr) {
-            fail(name, lineno,
-                 "gateway address '" + std::string(host) + "' is not an IP address");
-        }
-        unsigned port = 0;
-        const auto [end, ec] =
-            std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-        if (ec != std::errc{} || end != port_text.data() + port_text.size() || port == 0 ||
-            port > 65535) {
-            fail(name, lineno,
-                 "gateway port '" + std::string(port_text) + "' is not a number in 1-65535");
-        }
+        const auto gw_addr = IpAddress::parse(endpoint.host);
+        if (!gw_addr) fail(name, lineno, "gateway address '" + endpoint.host + "' is not an IP address");
+        const std::uint16_t port = *endpoint.port;
         const IpAddress a = parse_node(name, lineno, f[1], "NODEA");
         const IpAddress b = parse_node(name, lineno, f[2], "NODEB");
         column_a_.insert(a);
         column_b_.insert(b);
-        const std::uint32_t gw_index = intern_gateway(*gw_addr, static_cast<std::uint16_t>(port));
+        const std::uint32_t gw_index = intern_gateway(*gw_addr, port);
         const bool b_local = contains(local, b);
         if (!local.empty() && !b_local && !contains(local, a)) return;
         if (b_local) needed_on_booster_[gw_index] = true;

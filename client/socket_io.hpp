@@ -1,5 +1,7 @@
 #pragma once
 
+#include "posix/fd_io.hpp"
+
 #include <sys/socket.h>
 
 #include <chrono>
@@ -9,7 +11,7 @@
 namespace psgw::client {
 
 /// Clock for deadlines.
-using Clock = std::chrono::steady_clock;
+using Clock = posix::Clock;
 
 /// The connect(2) to use. The preload passes the real libc connect (dlsym
 /// RTLD_NEXT) so that it does not call itself.
@@ -33,19 +35,9 @@ private:
     int error_ = 0;
 };
 
-/// Waits for `events` on fd until `deadline`. Returns 0, ETIMEDOUT or an errno.
-int wait_for(int fd, short events, Clock::time_point deadline) noexcept;
-
 /// connect() on a non-blocking socket, waiting until `deadline`. Returns 0 or errno.
 int timed_connect(int fd, const sockaddr* sa, socklen_t len, Clock::time_point deadline,
                   ConnectFn connect_fn) noexcept;
-
-/// Sends all of `data` on a non-blocking socket. Returns 0 or errno.
-int send_all(int fd, const std::uint8_t* data, std::size_t len, Clock::time_point deadline) noexcept;
-
-/// Receives exactly `len` bytes (never more) from a non-blocking socket. Returns 0,
-/// ECONNRESET on end of stream, or errno.
-int recv_exact(int fd, std::uint8_t* data, std::size_t len, Clock::time_point deadline) noexcept;
 
 /// Deadline `timeout_ms` from now.
 Clock::time_point deadline_after(int timeout_ms) noexcept;

@@ -3,6 +3,8 @@
 #include "sys/child_process.hpp"
 #include "sys/user_files.hpp"
 
+#include <psgw/contract.hpp>
+
 #include <ctime>
 #include <exception>
 #include <unistd.h>
@@ -36,7 +38,7 @@ std::string run_psgw_error(const std::filesystem::path& script, std::vector<std:
     if (::access(script.c_str(), X_OK) != 0) {
         return "PSGW_ERROR " + script.string() + " is not an executable file: not run";
     }
-    env.push_back("PSGW_ERROR_REASON=" + reason);
+    env.push_back(std::string(contract::kEnvErrorReason) + "=" + reason);
     sys::ChildOptions options;
     options.argv = {script.string()};
     options.env = std::move(env);

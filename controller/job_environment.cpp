@@ -1,5 +1,6 @@
 #include "job_environment.hpp"
 
+#include "config/key_value.hpp"
 #include "config/strict_parse.hpp"
 
 #include <psgw/contract.hpp>
@@ -77,10 +78,10 @@ GatewayOptions read_options(const EnvMap& env) {
     options.cleanup = flag(env, contract::kEnvCleanup);
     options.binary = absolute_or_empty(env, contract::kEnvBinary);
     if (auto per_node = job_control_value(env, contract::kEnvPerNode)) {
-        auto value = config::parse_decimal(*per_node, 1, 64);
+        auto value = config::parse_decimal(*per_node, 1, contract::kMaxPsgwdPerNode);
         if (!value) {
-            throw JobEnvironmentError("psgw: --gw_psgwd_per_node='" + *per_node +
-                                      "' must be a number from 1 to 64");
+            throw JobEnvironmentError("psgw: --gw_psgwd_per_node='" + *per_node + "' must be a number from 1 to " +
+                                      std::to_string(contract::kMaxPsgwdPerNode));
         }
         options.per_node = static_cast<unsigned>(*value);
     }
@@ -115,10 +116,9 @@ GatewayOptions read_options(const EnvMap& env) {
 EnvMap current_environment() {
     EnvMap env;
     for (char** p = environ; p != nullptr && *p != nullptr; ++p) {
-        std::string_view entry(*p);
-        auto eq = entry.find('=');
-        if (eq == std::string_view::npos) continue;
-        env.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
+        if (const auto assignment = config::split_key_value(*p)) {
+            env.emplace(std::string(assignment->key), std::string(assignment->value));
+        }
     }
     return env;
 }
@@ -147,22 +147,12 @@ std::optional<unsigned> het_offset(const EnvMap& env) {
 }
 
 std::vector<std::string> split_gw_env(std::string_view gw_env) {
-    std::vector<std::string> tokens;
-    std::size_t pos = 0;
-    while (pos < gw_env.size()) {
-        pos = gw_env.find_first_not_of(" \t\n", pos);
-        if (pos == std::string_view::npos) break;
-        std::size_t end = gw_env.find_first_of(" \t\n", pos);
-        if (end == std::string_view::npos) end = gw_env.size();
-        std::string token(gw_env.substr(pos, end - pos));
-        if (!config::is_env_assignment(token)) {
-            throw JobEnvironmentError("psgw: --gw_env token '" + token +
-                                      "' is not KEY=VALUE (values are never evaluated)");
-        }
-        tokens.push_back(std::move(token));
-        pos = end;
+    config::EnvTokens split = config::split_env_tokens(gw_env);
+    if (split.bad) {
+        throw JobEnvironmentError("psgw: --gw_env token '" + *split.bad +
+                                  "' is not KEY=VALUE (values are never evaluated)");
     }
-    return tokens;
+    return std::move(split.tokens);
 }
 
 JobEnvironment read_job_environment(const EnvMap& env) {

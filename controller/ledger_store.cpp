@@ -36,11 +36,7 @@ LedgerStore::LedgerStore(const std::filesystem::path& state_dir) : dir_(state_di
     while (::flock(fd.get(), LOCK_EX) != 0) {
         if (errno != EINTR) fail("cannot lock", lock_path);
     }
-    lock_fd_ = fd.release();
-}
-
-LedgerStore::~LedgerStore() {
-    if (lock_fd_ >= 0) ::close(lock_fd_);  // closing drops the flock
+    lock_fd_ = std::move(fd);
 }
 
 nlohmann::json LedgerStore::read() const {

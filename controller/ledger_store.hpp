@@ -4,6 +4,8 @@
 // a stale temporary file is simply overwritten by the next writer.
 #pragma once
 
+#include "sys/unique_fd.hpp"
+
 #include <filesystem>
 #include <stdexcept>
 
@@ -22,7 +24,6 @@ class LedgerStore {
 public:
     /// Creates STATE_DIR (mode 0700) if needed and blocks until the lock is held.
     explicit LedgerStore(const std::filesystem::path& state_dir);
-    ~LedgerStore();
     LedgerStore(const LedgerStore&) = delete;
     LedgerStore& operator=(const LedgerStore&) = delete;
 
@@ -37,7 +38,7 @@ public:
 
 private:
     std::filesystem::path dir_;
-    int lock_fd_ = -1;
+    sys::UniqueFd lock_fd_;  ///< closing it drops the flock
 };
 
 }  // namespace psgw::controller

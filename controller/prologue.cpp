@@ -3,6 +3,7 @@
 #include "agent_calls.hpp"
 #include "config/fabric_map.hpp"
 #include "config/psgw_config.hpp"
+#include "posix/host_port.hpp"
 #include "deadline.hpp"
 #include "failure_report.hpp"
 #include "gateway_pool.hpp"
@@ -120,7 +121,7 @@ private:
                                          " reported no relay addresses");
             }
             for (const auto& relay : reply.relays) {
-                route.relay_endpoints.push_back(route::format_endpoint(reply.cluster_addr, relay.port));
+                route.relay_endpoints.push_back(posix::format_host_port(reply.cluster_addr, relay.port));
             }
             route.gateway_addresses.emplace_back(reply.cluster_addr, reply.booster_addr);
         }

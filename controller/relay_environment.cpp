@@ -1,5 +1,7 @@
 #include "relay_environment.hpp"
 
+#include "config/key_value.hpp"
+
 #include <map>
 
 namespace psgw::controller {
@@ -9,7 +11,8 @@ std::vector<std::string> relay_environment(const std::vector<std::string>& gatew
     std::vector<std::string> out;
     std::map<std::string, std::size_t> index;
     auto put = [&](const std::string& assignment) {
-        std::string name = assignment.substr(0, assignment.find('='));
+        const auto split = config::split_key_value(assignment);
+        std::string name(split ? split->key : std::string_view(assignment));
         if (auto it = index.find(name); it != index.end()) {
             out[it->second] = assignment;
         } else {

@@ -81,7 +81,7 @@ std::vector<std::string> route_script_environment(const config::Config& config,
                       job.relay_endpoints[i]);
     }
     // psmgmt: DEBUG_MASK 0x40 (route) makes psroute.py verbose.
-    if ((config.debug_mask & 0x40u) != 0 || job.debug) env.push_back("PSGW_VERBOSE=1");
+    if ((config.debug_mask & 0x40u) != 0 || job.debug) env.push_back(std::string(contract::kEnvRouteVerbose) + "=1");
     return env;
 }
 

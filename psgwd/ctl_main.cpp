@@ -1,12 +1,13 @@
 // psgw-ctl: talk to a psgwd agent by hand (admins, tests). Needs a MUNGE
 // credential the agent accepts, i.e. run it as root or as CONTROL_USER.
 #include "config/psgw_config.hpp"
-#include "config/strict_parse.hpp"
 #include "control/control_client.hpp"
+#include "control/control_message.hpp"
+#include "posix/host_port.hpp"
+#include "posix/passwd_lookup.hpp"
 
 #include <cstdio>
 #include <iostream>
-#include <pwd.h>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
@@ -21,17 +22,17 @@ std::vector<std::string> split_commas(const std::string& text) {
     return out;
 }
 
+/// "HOST", "HOST:PORT", "V6ADDR" or "[V6ADDR][:PORT]".
 psgw::control::AgentAddress parse_agent(const std::string& text, std::uint16_t default_port) {
+    constexpr psgw::posix::HostPortRules kRules{.port_optional = true,
+                                                .ipv6 = psgw::posix::Ipv6Form::kBareWithoutPort};
+    const psgw::posix::HostPort endpoint = psgw::posix::parse_host_port(text, kRules);
+    if (endpoint.error == psgw::posix::HostPortError::kBadPort)
+        throw std::runtime_error("psgw: --agent: bad port in '" + text + "'");
+    if (!endpoint) throw std::runtime_error("psgw: --agent: expected HOST[:PORT], got '" + text + "'");
     psgw::control::AgentAddress agent;
-    agent.port = default_port;
-    agent.host = text;
-    const auto colon = text.rfind(':');
-    if (colon != std::string::npos && text.find(':') == colon) {  // not a bare IPv6 address
-        const auto port = psgw::config::parse_decimal(text.substr(colon + 1), 1, 65535);
-        if (!port) throw std::runtime_error("psgw: --agent: bad port in '" + text + "'");
-        agent.host = text.substr(0, colon);
-        agent.port = static_cast<std::uint16_t>(*port);
-    }
+    agent.host = endpoint.host;
+    agent.port = endpoint.port.value_or(default_port);
     return agent;
 }
 
@@ -58,7 +59,10 @@ int main(int argc, char** argv) {
     start->add_option("--user", request.user, "job user")->required();
     start->add_option("--peers-cluster", cluster_peers, "cluster-fabric addresses, comma-separated");
     start->add_option("--peers-booster", booster_peers, "booster-fabric addresses, comma-separated");
-    start->add_option("--relays", request.relays, "relays on this gateway (1..32)")->capture_default_str();
+    start->add_option("--relays", request.relays,
+                      "relays on this gateway (1.." + std::to_string(psgw::contract::kMaxPsgwdPerNode) + ")")
+        ->check(CLI::Range(1u, psgw::contract::kMaxPsgwdPerNode))
+        ->capture_default_str();
     start->add_option("--env", request.env, "KEY=VALUE for the relays (repeatable)");
     start->add_option("--binary", request.binary, "relay binary (--gw_binary)");
     start->add_flag("--debug", request.debug, "relay debug output (--gw_debug)");
@@ -76,10 +80,10 @@ int main(int argc, char** argv) {
         } else if (*stop) {
             psgw::control::stop_relays(agent, stop_job, timeout);
         } else {
-            const passwd* entry = ::getpwnam(request.user.c_str());
-            if (entry == nullptr) throw std::runtime_error("psgw: --user: unknown user '" + request.user + "'");
-            request.uid = entry->pw_uid;
-            request.gid = entry->pw_gid;
+            const auto entry = psgw::posix::find_user(request.user);
+            if (!entry) throw std::runtime_error("psgw: --user: unknown user '" + request.user + "'");
+            request.uid = entry->uid;
+            request.gid = entry->gid;
             request.cluster_peers = split_commas(cluster_peers);
             request.booster_peers = split_commas(booster_peers);
             const auto reply = psgw::control::start_relays(agent, request, timeout);

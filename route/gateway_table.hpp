@@ -9,18 +9,6 @@
 
 namespace psgw::route {
 
-/// One relay endpoint, "ADDR:PORT" or "[IPv6]:PORT" split up.
-struct Endpoint {
-    std::string address;  ///< without brackets
-    std::uint16_t port = 0;
-};
-
-/// Parses "ADDR:PORT" / "[ADDR]:PORT" strictly. Throws RouteError naming the text.
-Endpoint parse_endpoint(std::string_view text);
-
-/// The inverse: "ADDR:PORT", or "[ADDR]:PORT" for an IPv6 address.
-std::string format_endpoint(std::string_view address, std::uint16_t port);
-
 /// Gateways sorted by address (as strings); each keeps its ports in the order given,
 /// which is the order its routing-file lines rotate over (psroute's psgwdToPort).
 class GatewayTable {

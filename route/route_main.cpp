@@ -93,7 +93,7 @@ std::vector<std::string> expand(const std::string& expression, std::string_view 
 }
 
 psgw::config::Config load_config(const std::string& explicit_path) {
-    const bool chosen = !explicit_path.empty() || env("PSGW_CONF");
+    const bool chosen = !explicit_path.empty() || env(psgw::contract::kEnvConfigPath);
     const std::filesystem::path path = psgw::config::resolve_path(explicit_path);
     std::error_code ec;
     // Without an explicit choice a host with no psgw.conf gets the documented defaults.

@@ -2,6 +2,7 @@
 // validated --gw_* options into psmgmt's job-control variables, which Slurm hands to
 // PrologSlurmctld as SPANK_<name> and to the batch script as SLURM_SPANK_<name>.
 #include "contexts.hpp"
+#include "config/key_value.hpp"
 
 #include "psgw/contract.hpp"
 
@@ -72,11 +73,10 @@ EnvList job_control_env(const GwOptions& opts) {
             add(contract::kEnvLdLib, ld);
         }
         for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
-            const std::string_view assignment(*entry);
-            const auto eq = assignment.find('=');
-            if (assignment.starts_with("PSP_") && eq != std::string_view::npos) {
-                add(std::string(contract::kEnvPspPrefix) + std::string(assignment.substr(4, eq - 4)),
-                    std::string(assignment.substr(eq + 1)));
+            const auto assignment = config::split_key_value(*entry);
+            if (assignment && assignment->key.starts_with("PSP_")) {
+                add(std::string(contract::kEnvPspPrefix) + std::string(assignment->key.substr(4)),
+                    std::string(assignment->value));
             }
         }
     }

@@ -1,6 +1,7 @@
 // Option table and validation of the --gw_* values.
 #include "options.hpp"
 
+#include "config/key_value.hpp"
 #include "config/strict_parse.hpp"
 
 #include <sys/stat.h>
@@ -9,10 +10,12 @@
 #include <climits>
 #include <cstdlib>
 #include <memory>
-#include <sstream>
 
 namespace psgw::spank {
 namespace {
+
+// SPANK wants the help text as a literal; keep it in step with the contract.
+static_assert(contract::kMaxPsgwdPerNode == 32, "update the --gw_psgwd_per_node help text");
 
 const std::array<OptionDef, kOptionCount> kDefs = {{
     {Opt::kNum, "gw_num", "n", "[psgw] number of gateway nodes, n = 1..1024 (required by all --gw_* options)"},
@@ -21,7 +24,7 @@ const std::array<OptionDef, kOptionCount> kDefs = {{
     {Opt::kEnv, "gw_env", "'KEY=VALUE ...'", "[psgw] extra environment of the gateway daemons"},
     {Opt::kCleanup, "gw_cleanup", "", "[psgw] remove the routing file when the job ends"},
     {Opt::kBinary, "gw_binary", "/abs/path", "[psgw] gateway daemon to run (only if STRICT_MODE=0)"},
-    {Opt::kPerNode, "gw_psgwd_per_node", "n", "[psgw] gateway daemons per gateway node, n = 1..32"},
+    {Opt::kPerNode, "gw_psgwd_per_node", "n", "[psgw] gateway daemons per gateway node, n = 1..32"},  // kMaxPsgwdPerNode
     {Opt::kQuiet, "gw_quiet", "", "[psgw] do not write JOB-<jobid>-psgw.err on failure"},
     {Opt::kDebug, "gw_debug", "", "[psgw] debug output of the gateway daemons"},
     {Opt::kInherit, "gw_inherit", "", "[psgw] pass LD_LIBRARY_PATH and PSP_* to the gateway daemons"},
@@ -70,7 +73,7 @@ unsigned validate_num(std::string_view value) {
 }
 
 unsigned validate_per_node(std::string_view value) {
-    return parse_count(Opt::kPerNode, value, kMaxPsgwdPerNode);
+    return parse_count(Opt::kPerNode, value, contract::kMaxPsgwdPerNode);
 }
 
 std::string validate_file(std::string_view value) {
@@ -118,15 +121,11 @@ std::string resolve_plugin(std::string_view value, const config::Config& cfg) {
 }
 
 std::string validate_env(std::string_view value) {
-    std::istringstream in{std::string(value)};
-    bool any = false;
-    for (std::string token; in >> token;) {
-        if (!config::is_env_assignment(token)) {
-            invalid(Opt::kEnv, value, "token '" + token + "' is not KEY=VALUE");
-        }
-        any = true;
+    const config::EnvTokens split = config::split_env_tokens(value);
+    if (split.bad) {
+        invalid(Opt::kEnv, value, "token '" + *split.bad + "' is not KEY=VALUE");
     }
-    if (!any) {
+    if (split.tokens.empty()) {
         invalid(Opt::kEnv, value, "expected KEY=VALUE tokens");
     }
     return std::string(value);

@@ -4,6 +4,8 @@
 
 #include "config/psgw_config.hpp"
 
+#include <psgw/contract.hpp>
+
 #include <array>
 #include <optional>
 #include <stdexcept>
@@ -30,7 +32,6 @@ const std::array<OptionDef, kOptionCount>& option_defs();
 const OptionDef& option_def(Opt id);
 
 inline constexpr std::int64_t kMaxGwNum = 1024;
-inline constexpr std::int64_t kMaxPsgwdPerNode = 32;
 
 /// A user error; what() is the complete one-line message ("psgw: --gw_num=0 is invalid: ...").
 class OptionError : public std::runtime_error {

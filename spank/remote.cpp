@@ -5,10 +5,11 @@
 // script, srun inside it, --export), so every known spelling is tried.
 #include "contexts.hpp"
 
+#include "config/key_value.hpp"
 #include "config/strict_parse.hpp"
+#include "posix/passwd_lookup.hpp"
 #include "psgw/contract.hpp"
 
-#include <pwd.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -71,12 +72,8 @@ std::string home_directory(spank_t sp) {
     }
     uid_t uid = 0;
     if (spank_get_item(sp, S_JOB_UID, &uid) == ESPANK_SUCCESS) {
-        struct passwd entry {};
-        struct passwd* result = nullptr;
-        std::vector<char> buffer(16384);
-        if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &result) == 0 && result != nullptr &&
-            result->pw_dir != nullptr) {
-            return result->pw_dir;
+        if (const auto entry = posix::find_user(uid); entry && !entry->home.empty()) {
+            return entry->home;
         }
     }
     throw OptionError("psgw: cannot find the routing file: no " + std::string(contract::kEnvCwd) +
@@ -145,11 +142,13 @@ int remote_user_init(spank_t sp, PluginState& state) {
         // Site defaults: a value the user set already wins (overwrite = 0).
         if (state.config) {
             for (const std::string& entry : state.config->gateway_env) {
-                const auto eq = entry.find('=');
-                const spank_err_t set = spank_setenv(sp, entry.substr(0, eq).c_str(),
-                                                     entry.substr(eq + 1).c_str(), 0);
+                // psgw.conf checked each token with is_env_assignment.
+                const auto assignment = config::split_key_value(entry);
+                const std::string name(assignment->key);
+                const spank_err_t set =
+                    spank_setenv(sp, name.c_str(), std::string(assignment->value).c_str(), 0);
                 if (set != ESPANK_SUCCESS && set != ESPANK_ENV_EXISTS) {
-                    state.user_init_error = "psgw: cannot set " + entry.substr(0, eq) + " from GATEWAY_ENV: " +
+                    state.user_init_error = "psgw: cannot set " + name + " from GATEWAY_ENV: " +
                                             spank_strerror(set);
                     return 0;
                 }

@@ -2,7 +2,10 @@
 // tests) the shipped etc/psgw.conf.
 #include "config/psgw_config.hpp"
 
+#include "config/key_value.hpp"
 #include "config/strict_parse.hpp"
+
+#include <psgw/contract.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -12,7 +15,6 @@
 #include <cstring>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <type_traits>
 
 namespace psgw::config {
@@ -95,15 +97,11 @@ std::string set_route_prefix(Config& cfg, std::string_view value) {
 }
 
 std::string set_gateway_env(Config& cfg, std::string_view value) {
-    std::vector<std::string> tokens;
-    std::istringstream in{std::string(value)};
-    for (std::string token; in >> token;) {
-        if (!is_env_assignment(token)) {
-            return "token '" + token + "' is not KEY=VALUE";
-        }
-        tokens.push_back(token);
+    EnvTokens split = split_env_tokens(value);
+    if (split.bad) {
+        return "token '" + *split.bad + "' is not KEY=VALUE";
     }
-    cfg.gateway_env = std::move(tokens);
+    cfg.gateway_env = std::move(split.tokens);
     return {};
 }
 
@@ -315,7 +313,7 @@ std::filesystem::path resolve_path(std::string_view explicit_path) {
     if (!explicit_path.empty()) {
         return std::filesystem::path(explicit_path);
     }
-    if (const char* env = std::getenv("PSGW_CONF"); env != nullptr && *env != '\0') {
+    if (const char* env = std::getenv(contract::kEnvConfigPath.data()); env != nullptr && *env != '\0') {
         return env;
     }
     return std::filesystem::path(kDefaultConfigPath);

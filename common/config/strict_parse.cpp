@@ -1,6 +1,8 @@
 // Strict value parsers: plain decimal, booleans, KEY=VALUE tokens.
 #include "config/strict_parse.hpp"
 
+#include "config/key_value.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -39,15 +41,15 @@ std::optional<bool> parse_bool(std::string_view text) {
 }
 
 bool is_env_assignment(std::string_view token) {
-    const auto eq = token.find('=');
-    if (eq == std::string_view::npos || eq == 0) {
+    const auto assignment = split_key_value(token);
+    if (!assignment || assignment->key.empty()) {
         return false;
     }
     const auto is_start = [](char c) {
         return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
     };
     const auto is_rest = [&](char c) { return is_start(c) || (c >= '0' && c <= '9'); };
-    const std::string_view key = token.substr(0, eq);
+    const std::string_view key = assignment->key;
     return is_start(key.front()) && std::all_of(key.begin() + 1, key.end(), is_rest);
 }
 

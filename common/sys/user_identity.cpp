@@ -1,14 +1,14 @@
 // Privilege drop for forked children and user lookup.
 #include "sys/user_identity.hpp"
 
+#include "posix/passwd_lookup.hpp"
+
 #include <cerrno>
 #include <grp.h>
-#include <pwd.h>
 #include <stdexcept>
 #include <sys/prctl.h>
 #include <system_error>
 #include <unistd.h>
-#include <vector>
 
 namespace psgw::sys {
 
@@ -47,19 +47,9 @@ void drop_privileges(const UserIdentity& user) {
 }
 
 UserIdentity lookup_user(uid_t uid) {
-    long size = sysconf(_SC_GETPW_R_SIZE_MAX);
-    std::vector<char> buffer(size > 0 ? static_cast<std::size_t>(size) : 16384);
-    passwd entry{};
-    passwd* result = nullptr;
-    int rc = 0;
-    while ((rc = getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &result)) == ERANGE) {
-        buffer.resize(buffer.size() * 2);
-    }
-    if (rc != 0 || result == nullptr) {
-        throw std::runtime_error("psgw: unknown user id " + std::to_string(uid));
-    }
-    return UserIdentity{entry.pw_uid, entry.pw_gid, entry.pw_name,
-                        entry.pw_dir != nullptr ? entry.pw_dir : ""};
+    const auto entry = posix::find_user(uid);
+    if (!entry) throw std::runtime_error("psgw: unknown user id " + std::to_string(uid));
+    return UserIdentity{entry->uid, entry->gid, entry->name, entry->home};
 }
 
 }  // namespace psgw::sys

@@ -4,6 +4,7 @@
 // (psgw_spank.so -> slurmctld prologue -> route generator -> psgwd agent -> relay ->
 // client library) is declared here and nowhere else. docs/contract.md mirrors it.
 // Changing anything here is a protocol change: bump the matching version constant.
+// Every name is a string literal, so name.data() is NUL-terminated (getenv/setenv).
 #pragma once
 
 #include <cstdint>
@@ -45,6 +46,29 @@ inline constexpr std::string_view kEnvPsslurmGwServer = "_PSSLURM_ENV_PSP_GW_SER
 // (psroute.py derived them from psconfig; psgw's controller passes them explicitly).
 inline constexpr std::string_view kEnvNodesA = "PSGW_NODES_A";
 inline constexpr std::string_view kEnvNodesB = "PSGW_NODES_B";
+
+// --gw_psgwd_per_node / psgw-ctl --relays / the agent's "relays": relays per gateway
+// node, 1..kMaxPsgwdPerNode. psmgmt documents no maximum; 32 keeps one job from
+// taking a gateway node's ports and cores.
+inline constexpr unsigned kMaxPsgwdPerNode = 32;
+
+// Controller -> psgw_error (PSGW_ERROR in psgw.conf): why the prologue failed, one line.
+inline constexpr std::string_view kEnvErrorReason = "PSGW_ERROR_REASON";
+// Controller -> ROUTE_SCRIPT: "1" asks the route script for verbose output
+// (DEBUG_MASK bit 0x40 or --gw_debug), as psmgmt set it for psroute.py.
+inline constexpr std::string_view kEnvRouteVerbose = "PSGW_VERBOSE";
+// Any psgw program: psgw.conf location when no --config is given.
+inline constexpr std::string_view kEnvConfigPath = "PSGW_CONF";
+
+// psgwd agent -> relay: environment of each relay process.
+inline constexpr std::string_view kEnvPsgwdId = "PSGWD_ID";        // relay index on this gateway, 0..n-1
+inline constexpr std::string_view kEnvPsgwdDebug = "PSGWD_DEBUG";  // "1" with --gw_debug
+
+// Job tasks -> client library / preload shim (set by the user or the job script).
+inline constexpr std::string_view kEnvClientDebug = "PSGW_DEBUG";  // "1": the preload logs to stderr
+inline constexpr std::string_view kEnvConnectTimeoutMs = "PSGW_CONNECT_TIMEOUT_MS";  // > 0, default 10000
+// Comma-separated addresses that stand for this node instead of getifaddrs().
+inline constexpr std::string_view kEnvLocalAddresses = "PSGW_LOCAL_ADDRESSES";
 
 // Slurm variables the controller side reads.
 inline constexpr std::string_view kEnvHetNodelist = "SLURM_HET_JOB_NODELIST";
@@ -110,6 +134,10 @@ inline constexpr std::uint32_t kMaxControlMessage = 4u << 20;  // 4 MiB: 2 x 102
 
 // Relay readiness line, written by a relay on its ready fd once it listens:
 //     "psgw-relay v1 port=<port> pid=<pid>\n"
+// The agent starts "psgwd relay --ready-fd 3" with the pipe's write end as fd 3;
+// the relay closes it after the line.
 inline constexpr std::string_view kRelayReadyTag = "psgw-relay v1";
+inline constexpr std::string_view kRelayReadyFdOption = "--ready-fd";
+inline constexpr int kRelayReadyFd = 3;
 
 }  // namespace psgw::contract

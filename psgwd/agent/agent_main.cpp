@@ -4,15 +4,14 @@
 #include "agent/agent_server.hpp"
 #include "config/fabric_map.hpp"
 #include "config/psgw_config.hpp"
-#include "config/strict_parse.hpp"
+#include "posix/host_port.hpp"
+#include "posix/passwd_lookup.hpp"
 
 #include <boost/asio/ip/address.hpp>
 
 #include <csignal>
-#include <pwd.h>
 #include <stdexcept>
 #include <unistd.h>
-#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -28,34 +27,22 @@ std::string short_hostname() {
     return host.substr(0, host.find('.'));
 }
 
-/// "ADDR", "ADDR:PORT" or "[V6ADDR]:PORT".
+/// "ADDR", "ADDR:PORT", "V6ADDR" or "[V6ADDR][:PORT]".
 boost::asio::ip::tcp::endpoint parse_listen(const std::string& text, std::uint16_t default_port) {
-    std::string address = text;
-    std::uint16_t port = default_port;
-    const auto colon = text.rfind(':');
-    const bool bracketed = !text.empty() && text.front() == '[';
-    if (bracketed || (colon != std::string::npos && text.find(':') == colon)) {
-        const auto close = text.find(']');
-        const std::string port_text = text.substr(colon + 1);
-        address = bracketed ? text.substr(1, close == std::string::npos ? 0 : close - 1) : text.substr(0, colon);
-        const auto parsed = config::parse_decimal(port_text, 1, 65535);
-        if (!parsed || (bracketed && (close == std::string::npos || close + 1 != colon)))
-            throw std::runtime_error("psgw: --listen: bad ADDR:PORT '" + text + "'");
-        port = static_cast<std::uint16_t>(*parsed);
-    }
+    constexpr posix::HostPortRules kRules{.port_optional = true, .ipv6 = posix::Ipv6Form::kBareWithoutPort};
+    const posix::HostPort endpoint = posix::parse_host_port(text, kRules);
+    if (!endpoint && endpoint.error != posix::HostPortError::kBadHost)
+        throw std::runtime_error("psgw: --listen: bad ADDR:PORT '" + text + "'");
     boost::system::error_code ec;
-    const auto ip = boost::asio::ip::make_address(address, ec);
-    if (ec) throw std::runtime_error("psgw: --listen: not an IP address: '" + address + "'");
-    return {ip, port};
+    const auto ip = boost::asio::ip::make_address(endpoint.host, ec);
+    if (ec || !endpoint) throw std::runtime_error("psgw: --listen: not an IP address: '" + endpoint.host + "'");
+    return {ip, endpoint.port.value_or(default_port)};
 }
 
 uid_t uid_of(const std::string& user) {
-    std::vector<char> buffer(16384);
-    passwd entry{};
-    passwd* found = nullptr;
-    if (::getpwnam_r(user.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 || found == nullptr)
-        throw std::runtime_error("psgw: CONTROL_USER: unknown user '" + user + "'");
-    return found->pw_uid;
+    const auto entry = posix::find_user(user);
+    if (!entry) throw std::runtime_error("psgw: CONTROL_USER: unknown user '" + user + "'");
+    return entry->uid;
 }
 
 }  // namespace

@@ -2,10 +2,10 @@
 
 #include "agent/proc_info.hpp"
 #include "control/control_message.hpp"
+#include "posix/passwd_lookup.hpp"
 #include "sys/unique_fd.hpp"
 
 #include <fcntl.h>
-#include <pwd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,13 +31,10 @@ nlohmann::json read_stats(const std::filesystem::path& path) {
 
 /// The job user, checked against the passwd database (the name must match the uid).
 sys::UserIdentity resolve_user(const control::StartRequest& request) {
-    std::vector<char> buffer(16384);
-    passwd entry{};
-    passwd* found = nullptr;
-    if (::getpwnam_r(request.user.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 || found == nullptr)
-        throw RegistryError("psgw: unknown user '" + request.user + "' on this gateway");
-    if (found->pw_uid != request.uid)
-        throw RegistryError("psgw: user '" + request.user + "' has uid " + std::to_string(found->pw_uid) +
+    const auto found = posix::find_user(request.user);
+    if (!found) throw RegistryError("psgw: unknown user '" + request.user + "' on this gateway");
+    if (found->uid != request.uid)
+        throw RegistryError("psgw: user '" + request.user + "' has uid " + std::to_string(found->uid) +
                             " here, request says " + std::to_string(request.uid));
     return sys::UserIdentity{request.uid, request.gid, request.user, {}};
 }

@@ -5,6 +5,8 @@
 #include "control/control_message.hpp"
 #include "control/framing.hpp"
 #include "control/munge_codec.hpp"
+#include "posix/fd_io.hpp"
+#include "sys/unique_fd.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -14,29 +16,11 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <utility>
 
 namespace psgw::control {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-/// Closes the socket on scope exit.
-class SocketFd {
-public:
-    explicit SocketFd(int fd) : fd_(fd) {}
-    ~SocketFd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    SocketFd(const SocketFd&) = delete;
-    SocketFd& operator=(const SocketFd&) = delete;
-    int get() const { return fd_; }
-    /// Gives up ownership.
-    int release() { return std::exchange(fd_, -1); }
-
-private:
-    int fd_;
-};
+using Clock = posix::Clock;
 
 /// One request/response exchange with an agent.
 class Exchange {
@@ -57,7 +41,7 @@ public:
         } catch (const FrameError& e) {
             fail(e.what());
         }
-        SocketFd socket(connect_socket());
+        sys::UniqueFd socket(connect_socket());
         write_all(socket.get(), frame);
         std::array<unsigned char, kFrameHeaderSize> header{};
         read_exact(socket.get(), header.data(), header.size());
@@ -82,20 +66,11 @@ public:
     }
 
 private:
-    int remaining_ms() const {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
-        return left.count() > 0 ? static_cast<int>(left.count()) : 0;
-    }
-
     /// Waits for `events` on fd until the deadline.
     void wait(int fd, short events, const char* what) const {
-        for (;;) {
-            pollfd pfd{fd, events, 0};
-            const int rc = ::poll(&pfd, 1, remaining_ms());
-            if (rc > 0) return;
-            if (rc == 0) fail(std::string("timed out ") + what);
-            if (errno != EINTR) fail(std::string("poll: ") + std::strerror(errno));
-        }
+        const int err = posix::wait_for(fd, events, deadline_);
+        if (err == ETIMEDOUT) fail(std::string("timed out ") + what);
+        if (err != 0) fail(std::string("poll: ") + std::strerror(err));
     }
 
     int connect_socket() const {
@@ -114,7 +89,7 @@ private:
                 last_error = std::strerror(errno);
                 continue;
             }
-            SocketFd socket(fd);
+            sys::UniqueFd socket(fd);
             if (::connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
                 if (errno != EINPROGRESS) {
                     last_error = std::string("connect: ") + std::strerror(errno);
@@ -135,33 +110,16 @@ private:
     }
 
     void write_all(int fd, std::string_view data) const {
-        while (!data.empty()) {
-            const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-            if (n > 0) {
-                data.remove_prefix(static_cast<std::size_t>(n));
-            } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                wait(fd, POLLOUT, "sending the request");
-            } else if (n < 0 && errno != EINTR) {
-                fail(std::string("send: ") + std::strerror(errno));
-            }
-        }
+        const posix::IoResult result = posix::write_all(fd, data.data(), data.size(), deadline_);
+        if (result.status == posix::IoStatus::kTimeout) fail("timed out sending the request");
+        if (!result) fail(std::string("send: ") + std::strerror(result.error));
     }
 
     void read_exact(int fd, void* buffer, std::size_t size) const {
-        auto* out = static_cast<char*>(buffer);
-        while (size > 0) {
-            const ssize_t n = ::recv(fd, out, size, 0);
-            if (n > 0) {
-                out += n;
-                size -= static_cast<std::size_t>(n);
-            } else if (n == 0) {
-                fail("connection closed before the reply was complete");
-            } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                wait(fd, POLLIN, "waiting for the reply");
-            } else if (errno != EINTR) {
-                fail(std::string("recv: ") + std::strerror(errno));
-            }
-        }
+        const posix::IoResult result = posix::read_exact(fd, buffer, size, deadline_);
+        if (result.status == posix::IoStatus::kEof) fail("connection closed before the reply was complete");
+        if (result.status == posix::IoStatus::kTimeout) fail("timed out waiting for the reply");
+        if (!result) fail(std::string("recv: ") + std::strerror(result.error));
     }
 
     const AgentAddress& agent_;

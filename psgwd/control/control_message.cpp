@@ -97,8 +97,8 @@ void validate(const StartRequest& request) {
     if (request.uid == 0) fail("uid", "relays never run as root (uid 0)");
     if (request.uid == static_cast<uid_t>(-1)) fail("uid", "invalid");
     if (request.gid == static_cast<gid_t>(-1)) fail("gid", "invalid");
-    if (request.relays < 1 || request.relays > kMaxRelaysPerJob)
-        fail("relays", "must be 1.." + std::to_string(kMaxRelaysPerJob) + ", got " + std::to_string(request.relays));
+    if (request.relays < 1 || request.relays > contract::kMaxPsgwdPerNode)
+        fail("relays", "must be 1.." + std::to_string(contract::kMaxPsgwdPerNode) + ", got " + std::to_string(request.relays));
     for (const auto& entry : request.env)
         if (!config::is_env_assignment(entry)) fail("env", "not KEY=VALUE: '" + entry + "'");
     if (!request.binary.empty() && request.binary.front() != '/')
@@ -157,7 +157,7 @@ Request parse_request(std::string_view payload) {
     constexpr std::uint64_t kMaxId = std::numeric_limits<std::uint32_t>::max() - 1;
     request.uid = static_cast<uid_t>(get_unsigned(object, "uid", 0, kMaxId));
     request.gid = static_cast<gid_t>(get_unsigned(object, "gid", 0, kMaxId));
-    request.relays = static_cast<unsigned>(get_unsigned(object, "relays", 1, kMaxRelaysPerJob));
+    request.relays = static_cast<unsigned>(get_unsigned(object, "relays", 1, contract::kMaxPsgwdPerNode));
     request.env = get_strings(object, "env");
     request.debug = get_bool(object, "debug");
     request.binary = get_string(object, "binary", false);

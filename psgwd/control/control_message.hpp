@@ -12,6 +12,7 @@
 #include <variant>
 
 #include <nlohmann/json.hpp>
+#include <psgw/contract.hpp>
 
 namespace psgw::control {
 
@@ -21,8 +22,6 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// Most relays one job may run on one gateway (--gw_psgwd_per_node).
-inline constexpr unsigned kMaxRelaysPerJob = 32;
 /// Most peer addresses (cluster + booster) one start request may carry.
 inline constexpr std::size_t kMaxPeers = 65536;
 

@@ -4,6 +4,8 @@
 #include "relay/relay_log.hpp"
 #include "relay/relay_server.hpp"
 
+#include "posix/fd_io.hpp"
+
 #include <psgw/contract.hpp>
 
 #include <CLI/CLI.hpp>
@@ -11,7 +13,6 @@
 
 #include <unistd.h>
 
-#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -26,17 +27,6 @@ namespace {
 constexpr int kExitUsage = 2;    // bad command line or configuration
 constexpr int kExitRuntime = 1;  // could not listen, readiness line not written
 
-bool write_all(int fd, const std::string& text) {
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        done += static_cast<std::size_t>(n);
-    }
-    return true;
-}
-
 }  // namespace
 
 int relay_main(int argc, char** argv) {
@@ -44,7 +34,7 @@ int relay_main(int argc, char** argv) {
                  "Reads its JSON configuration from stdin (docs/protocol.md)."};
     app.name("psgwd relay");
     int ready_fd = STDOUT_FILENO;
-    app.add_option("--ready-fd", ready_fd, "descriptor for the readiness line (closed after writing it)")
+    app.add_option(std::string(contract::kRelayReadyFdOption), ready_fd, "descriptor for the readiness line (closed after writing it)")
         ->check(CLI::NonNegativeNumber);
     try {
         app.parse(argc, argv);
@@ -75,8 +65,9 @@ int relay_main(int argc, char** argv) {
         RelayServer server(config);
         const std::string ready = std::string(contract::kRelayReadyTag) + " port=" + std::to_string(server.port()) +
                                   " pid=" + std::to_string(::getpid()) + "\n";
-        if (!write_all(ready_fd, ready)) {
-            log.error("job {}: cannot write the readiness line to fd {}: {}", config.job, ready_fd, std::strerror(errno));
+        if (const auto written = posix::write_all(ready_fd, ready.data(), ready.size()); !written) {
+            log.error("job {}: cannot write the readiness line to fd {}: {}", config.job, ready_fd,
+                      std::strerror(written.error));
             return kExitRuntime;
         }
         ::close(ready_fd);

@@ -1,5 +1,6 @@
 #include "local_addresses.hpp"
 #include "route_resolver.hpp"
+#include "psgw/contract.hpp"
 
 #include <gtest/gtest.h>
 
@@ -77,7 +78,7 @@ TEST(LocalAddresses, OverrideListIsParsedStrictly) {
 }
 
 TEST(LocalAddresses, GetifaddrsFindsLoopback) {
-    ::unsetenv(kEnvLocalAddresses);
+    ::unsetenv(contract::kEnvLocalAddresses.data());
     const auto list = local_addresses();
     EXPECT_NE(std::find(list.begin(), list.end(), ip("127.0.0.1")), list.end());
 }
