@@ -149,7 +149,7 @@ TEST(Spawn, ChildStartsWithDefaultHandlersAndAnEmptyMask) {
 TEST(Spawn, OwnProcessGroupOrOwnSession) {
     SpawnOptions options;
     options.fds = {ChildFd::input(0)};
-    const std::vector<std::string> argv = {"/bin/cat"};
+    const std::vector<std::string> argv = {"/bin/sh", "-c", "read x; exit 0"};
     Child group = spawn_exec(options, argv, {});
     EXPECT_EQ(::getpgid(group.pid()), group.pid());
     EXPECT_EQ(::getsid(group.pid()), ::getsid(0));
