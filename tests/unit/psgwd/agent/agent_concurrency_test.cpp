@@ -138,5 +138,18 @@ TEST_F(AgentConcurrency, StopDuringAStartLeavesNoRelayRunning) {
     EXPECT_FALSE(fs::exists(work_ / "state" / "jobs" / (std::to_string(job_) + ".json")));
 }
 
+TEST_F(AgentConcurrency, AgentStopDuringAStartStopsItsRelays) {
+    start_agent();
+    auto pending = start_async(slow_request());
+    ASSERT_TRUE(eventually([&] { return slow_pid(0) > 0; }, 5s)) << agent_log();
+    const pid_t relay = slow_pid(0);
+    ASSERT_TRUE(process_exists(relay));
+    stop_agent(SIGTERM);  // returns once the agent has exited
+    // The start never succeeded: unlike a running job's relays, this one must not outlive the agent.
+    EXPECT_FALSE(process_exists(relay)) << agent_log();
+    EXPECT_THROW(pending.get(), std::exception);
+    EXPECT_FALSE(fs::exists(work_ / "state" / "jobs" / (std::to_string(job_) + ".json")));
+}
+
 }  // namespace
 }  // namespace psgw::control
