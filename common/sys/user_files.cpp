@@ -1,18 +1,15 @@
-// File operations done as the job user in a forked child. The child reports one
-// line back through a pipe: "O<payload>" on success, "E<message>" on failure.
+// File operations done as the job user in a forked child (run_as).
 #include "sys/user_files.hpp"
 
+#include "sys/run_as.hpp"
 #include "sys/unique_fd.hpp"
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
-#include <functional>
 #include <stdexcept>
 #include <string>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 namespace psgw::sys {
@@ -34,59 +31,6 @@ void write_all(int fd, std::string_view content, const std::filesystem::path& pa
         }
         content.remove_prefix(static_cast<std::size_t>(n));
     }
-}
-
-/// Runs `operation` as `user` in a forked child (or directly when no user is given)
-/// and returns its payload; the child's exception text becomes ours.
-std::string run_as(const std::optional<UserIdentity>& user,
-                   const std::function<std::string()>& operation) {
-    if (!user) return operation();
-
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("psgw: pipe: " + std::string(std::strerror(errno)));
-    UniqueFd read_end(fds[0]);
-    UniqueFd write_end(fds[1]);
-    pid_t pid = fork();
-    if (pid < 0) throw std::runtime_error("psgw: fork: " + std::string(std::strerror(errno)));
-    if (pid == 0) {
-        read_end.release();
-        std::string line;
-        try {
-            drop_privileges(*user);
-            line = "O" + operation();
-        } catch (const std::exception& e) {
-            line = std::string("E") + e.what();
-        } catch (...) {
-            line = "Epsgw: unknown error in file operation";
-        }
-        const char* data = line.data();
-        std::size_t left = line.size();
-        while (left > 0) {
-            ssize_t n = ::write(write_end.get(), data, left);
-            if (n <= 0) break;
-            data += n;
-            left -= static_cast<std::size_t>(n);
-        }
-        // No destructors, no atexit handlers of the parent's program.
-        _exit(line[0] == 'O' ? 0 : 1);
-    }
-    write_end.reset();
-    std::string line;
-    char buffer[4096];
-    for (;;) {
-        ssize_t n = ::read(read_end.get(), buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        line.append(buffer, static_cast<std::size_t>(n));
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (line.empty()) throw std::runtime_error("psgw: file operation child died without a report");
-    if (line[0] != 'O' || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        throw std::runtime_error(line[0] == 'E' ? line.substr(1) : "psgw: file operation failed");
-    }
-    return line.substr(1);
 }
 
 /// The atomic write proper, as whoever runs it.

@@ -20,7 +20,7 @@ AgentServer::AgentServer(AgentOptions options)
       munge_(options_.launch.config.munge_socket.string()),
       store_(options_.launch.config.agent_state_dir),
       launcher_(options_.launch),
-      registry_(launcher_, store_),
+      registry_(io_.get_executor(), launcher_, store_),
       handler_(registry_, munge_, options_.control_uid),
       // A query never runs longer than the interval between two (at most 30 s).
       probe_(io_, std::clamp(options_.job_check_interval, std::chrono::seconds(2), std::chrono::seconds(30))) {
@@ -85,7 +85,10 @@ void AgentServer::do_await_stop() {
         accept_retry_.cancel();
         check_timer_.cancel();
         probe_.cancel();
-        child_signal_.cancel();
+        child_signal_.cancel();  // stops reap their own children (waitpid on each pid)
+        // A start in progress never succeeded: its relays go (the stop keeps run() going
+        // until they are gone).
+        registry_.cancel_starts();
         auto sessions = sessions_;
         for (const auto& session : sessions) session->stop();
     });
@@ -121,8 +124,10 @@ void AgentServer::on_job_presence(const SlurmJobProbe::Result& result) {
     for (const auto& [job, presence] : result) {
         switch (presence) {
             case slurm::JobPresence::kGone:
+                // Only jobs that ran when the query began: a start or stop since then is newer news.
+                if (!registry_.running(job)) break;
                 spdlog::warn("job {} has ended or is unknown to Slurm; stopping its lingering relays", job);
-                registry_.stop(job);
+                registry_.stop(job, [](bool) {});
                 break;
             case slurm::JobPresence::kUnknown:
                 // Never stop relays because slurmctld could not be asked.

@@ -1,6 +1,7 @@
 // The agent daemon: acceptor, signals (SIGTERM/SIGINT stop, SIGCHLD reaps),
-// periodic check for relays of ended jobs. One io_context thread: requests are
-// served one after another, which also serialises every change to the registry.
+// periodic check for relays of ended jobs. One io_context thread that never blocks
+// on a relay: starts and stops of different jobs overlap, and the registry orders
+// the requests for one job.
 #pragma once
 
 #include "agent/control_session.hpp"

@@ -87,7 +87,10 @@ void ControlSession::do_read_body() {
 void ControlSession::on_read_body(const boost::system::error_code& ec) {
     if (ec) return fail(ec, "read");
     if (body_.size() < body_length_) return do_read_body();
-    do_write(handler_.handle(body_, peer_).dump());
+    // Starts and stops answer later; the session's deadline still bounds the wait.
+    handler_.handle(body_, peer_, [self = shared_from_this()](const nlohmann::json& reply) {
+        if (!self->stopped_) self->do_write(reply.dump());
+    });
 }
 
 void ControlSession::do_write(const std::string& body) {

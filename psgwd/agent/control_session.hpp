@@ -1,4 +1,5 @@
-// One control connection: read one frame (with a deadline), answer it, close.
+// One control connection: read one frame (with a deadline), hand it to the
+// request handler, write the reply whenever it comes, close.
 #pragma once
 
 #include "agent/request_handler.hpp"

@@ -1,6 +1,7 @@
 #include "agent/job_registry.hpp"
 
 #include "agent/proc_info.hpp"
+#include "agent/relay_stop.hpp"
 #include "control/control_message.hpp"
 #include "posix/passwd_lookup.hpp"
 #include "sys/unique_fd.hpp"
@@ -47,8 +48,9 @@ std::string describe_status(int status) {
 
 }  // namespace
 
-JobRegistry::JobRegistry(const RelayLauncher& launcher, const StateStore& store)
-    : launcher_(launcher), store_(store) {}
+JobRegistry::JobRegistry(const boost::asio::any_io_executor& executor, const RelayLauncher& launcher,
+                         const StateStore& store)
+    : executor_(executor), launcher_(launcher), store_(store) {}
 
 control::StartReply JobRegistry::reply_for(const Job& job) const {
     control::StartReply reply;
@@ -68,56 +70,146 @@ void JobRegistry::save(const Job& job) const {
     store_.save(job.request.job, {{"request", control::to_json(job.request)}, {"relays", relays}});
 }
 
-control::StartReply JobRegistry::start(const control::StartRequest& request) {
-    if (auto it = jobs_.find(request.job); it != jobs_.end()) {
-        Job& job = it->second;
-        if (control::to_json(job.request) != control::to_json(request))
-            throw RegistryError("psgw: job " + std::to_string(request.job) +
-                                " already runs relays here with different parameters");
-        bool all_alive = job.relays.size() == request.relays;
-        for (auto& relay : job.relays) all_alive = relay->alive() && all_alive;
-        if (all_alive) {
-            spdlog::info("job {}: start repeated, returning its {} running relay(s)", request.job, job.relays.size());
-            return reply_for(job);
-        }
-        // A relay died: the job's routing needs all of them, so start the set afresh.
-        spdlog::warn("job {}: a relay died; restarting all of the job's relays", request.job);
-        stop(request.job);
+void JobRegistry::start(const control::StartRequest& request, StartDone done) {
+    auto it = jobs_.find(request.job);
+    if (it == jobs_.end()) return launch(request, std::move(done));
+    Job& job = it->second;
+    const bool same = control::to_json(job.request) == control::to_json(request);
+    switch (job.state) {
+        case State::kStarting:
+            if (!same)
+                return done(std::nullopt, "psgw: job " + std::to_string(request.job) +
+                                              " is being started here with different parameters");
+            spdlog::info("job {}: start repeated while starting; it gets the same answer", request.job);
+            job.start_waiters.push_back(std::move(done));
+            return;
+        case State::kStopping:
+            // Once the stop is over, this start begins afresh.
+            job.after_stop.emplace_back(request, std::move(done));
+            return;
+        case State::kRunning: break;
     }
-    const sys::UserIdentity user = resolve_user(request);
-    Job job{request, launcher_.launch(request, user)};
+    if (!same)
+        return done(std::nullopt, "psgw: job " + std::to_string(request.job) +
+                                      " already runs relays here with different parameters");
+    bool all_alive = job.relays.size() == request.relays;
+    for (auto& relay : job.relays) all_alive = relay->alive() && all_alive;
+    if (all_alive) {
+        spdlog::info("job {}: start repeated, returning its {} running relay(s)", request.job, job.relays.size());
+        return done(reply_for(job), {});
+    }
+    // A relay died: the job's routing needs all of them, so start the set afresh.
+    spdlog::warn("job {}: a relay died; restarting all of the job's relays", request.job);
+    job.after_stop.emplace_back(request, std::move(done));
+    begin_stop(request.job);
+}
+
+void JobRegistry::launch(const control::StartRequest& request, StartDone done) {
+    sys::UserIdentity user;
+    try {
+        user = resolve_user(request);
+    } catch (const std::exception& e) {
+        return done(std::nullopt, e.what());
+    }
+    const std::uint32_t id = request.job;
+    Job& job = jobs_[id];
+    job.request = request;
+    job.state = State::kStarting;
+    job.start_waiters.push_back(std::move(done));
+    job.launch = std::make_shared<RelayStart>(
+        executor_, launcher_, request, user,
+        [this, id](std::vector<std::unique_ptr<RelayProcess>> relays, const std::string& error) {
+            on_launched(id, std::move(relays), error);
+        });
+    job.launch->start();
+}
+
+void JobRegistry::on_launched(std::uint32_t id, std::vector<std::unique_ptr<RelayProcess>> relays,
+                              const std::string& error) {
+    auto it = jobs_.find(id);
+    if (it == jobs_.end()) return;  // cannot happen: a starting job is only erased here
+    Job& job = it->second;
+    job.launch.reset();
+    if (!error.empty()) {
+        // The launch stopped what it had started already.
+        Job failed = std::move(job);
+        jobs_.erase(it);
+        for (auto& waiter : failed.start_waiters) waiter(std::nullopt, error);
+        if (!failed.stop_waiters.empty()) {
+            store_.remove(id);
+            launcher_.remove_job_files(id, failed.request.relays);
+            spdlog::info("job {}: start cancelled by a stop; no relay left running", id);
+            for (auto& waiter : failed.stop_waiters) waiter(true);
+        }
+        for (auto& [request, done] : failed.after_stop) start(request, std::move(done));
+        return;
+    }
+    job.relays = std::move(relays);
     try {
         save(job);
     } catch (const std::exception& e) {
         // Without a state file a restarted agent would lose these relays: refuse now.
-        throw RegistryError(e.what());  // job.relays unwinds and stops them
+        job.start_error = e.what();
+        begin_stop(id);
+        return;
     }
+    job.state = State::kRunning;
     for (const auto& relay : job.relays)
-        spdlog::info("job {}: relay {} started as {} (uid {}), pid {}, port {}", request.job, relay->index(),
-                     request.user, request.uid, relay->pid(), relay->port());
+        spdlog::info("job {}: relay {} started as {} (uid {}), pid {}, port {}", id, relay->index(),
+                     job.request.user, job.request.uid, relay->pid(), relay->port());
     const auto reply = reply_for(job);
-    jobs_.emplace(request.job, std::move(job));
-    return reply;
+    auto waiters = std::move(job.start_waiters);
+    job.start_waiters.clear();
+    for (auto& waiter : waiters) waiter(reply, {});
 }
 
-bool JobRegistry::stop(std::uint32_t job_id) {
+void JobRegistry::stop(std::uint32_t job_id, StopDone done) {
     auto it = jobs_.find(job_id);
     if (it == jobs_.end()) {
         store_.remove(job_id);
-        return false;
+        return done(false);
     }
-    stop_relays(it->second.relays, kStopGrace);
-    const unsigned count = static_cast<unsigned>(it->second.relays.size());
-    jobs_.erase(it);  // owners are stopped already; their destructors find nothing to do
-    store_.remove(job_id);
-    launcher_.remove_job_files(job_id, count);
-    spdlog::info("job {}: {} relay(s) stopped", job_id, count);
-    return true;
+    Job& job = it->second;
+    job.stop_waiters.push_back(std::move(done));
+    // Starts queued behind an earlier stop came before this stop: it overrides them.
+    for (auto& [request, waiter] : job.after_stop)
+        waiter(std::nullopt, "psgw: job " + std::to_string(job_id) + " was stopped before its start began");
+    job.after_stop.clear();
+    switch (job.state) {
+        case State::kStarting:
+            spdlog::info("job {}: stop during its start: cancelling the start", job_id);
+            job.launch->cancel("psgw: job " + std::to_string(job_id) + ": start cancelled by a stop request");
+            return;
+        case State::kStopping: return;
+        case State::kRunning: begin_stop(job_id); return;
+    }
+}
+
+void JobRegistry::begin_stop(std::uint32_t id) {
+    Job& job = jobs_.at(id);
+    job.state = State::kStopping;
+    const auto count = static_cast<unsigned>(job.relays.size());
+    stop_relays_async(executor_, std::move(job.relays), kStopGrace, [this, id, count] { on_stopped(id, count); });
+    job.relays.clear();
+}
+
+void JobRegistry::on_stopped(std::uint32_t id, unsigned count) {
+    auto it = jobs_.find(id);
+    if (it == jobs_.end()) return;
+    Job job = std::move(it->second);
+    jobs_.erase(it);
+    store_.remove(id);
+    launcher_.remove_job_files(id, count);
+    spdlog::info("job {}: {} relay(s) stopped", id, count);
+    for (auto& waiter : job.start_waiters) waiter(std::nullopt, job.start_error);
+    for (auto& waiter : job.stop_waiters) waiter(true);
+    for (auto& [request, done] : job.after_stop) start(request, std::move(done));
 }
 
 nlohmann::json JobRegistry::list() {
     nlohmann::json jobs = nlohmann::json::array();
     for (auto& [id, job] : jobs_) {
+        static constexpr const char* kStateNames[] = {"starting", "running", "stopping"};
         nlohmann::json relays = nlohmann::json::array();
         for (auto& relay : job.relays)
             relays.push_back({{"index", relay->index()},
@@ -129,6 +221,7 @@ nlohmann::json JobRegistry::list() {
                         {"user", job.request.user},
                         {"uid", job.request.uid},
                         {"gid", job.request.gid},
+                        {"state", kStateNames[static_cast<int>(job.state)]},
                         {"relays", relays}});
     }
     return {{"jobs", jobs}};
@@ -136,8 +229,14 @@ nlohmann::json JobRegistry::list() {
 
 std::vector<std::uint32_t> JobRegistry::jobs() const {
     std::vector<std::uint32_t> out;
-    for (const auto& [id, job] : jobs_) out.push_back(id);
+    for (const auto& [id, job] : jobs_)
+        if (job.state == State::kRunning) out.push_back(id);
     return out;
+}
+
+bool JobRegistry::running(std::uint32_t job) const {
+    auto it = jobs_.find(job);
+    return it != jobs_.end() && it->second.state == State::kRunning;
 }
 
 std::size_t JobRegistry::restore() {
@@ -188,6 +287,14 @@ void JobRegistry::on_child_exit(pid_t pid, int status) {
                 spdlog::warn("job {}: relay {} (pid {}) {}", id, relay->index(), pid, describe_status(status));
                 return;
             }
+}
+
+void JobRegistry::cancel_starts() {
+    // Copied first: a cancel never calls back synchronously, but stay safe if it did.
+    std::vector<std::shared_ptr<RelayStart>> launches;
+    for (auto& [id, job] : jobs_)
+        if (job.launch) launches.push_back(job.launch);
+    for (auto& launch : launches) launch->cancel("psgw: start cancelled: the agent is stopping");
 }
 
 void JobRegistry::detach_all() {

@@ -1,15 +1,22 @@
-// Jobs -> relays: the agent's whole state, mirrored to the state store after
-// every change so a restarted agent adopts the relays that still run.
+// Jobs -> relays: the agent's whole state, mirrored to the state store for every
+// fully started job so a restarted agent adopts the relays that still run. Starts
+// and stops are asynchronous; requests for one job that overlap are ordered here.
 #pragma once
 
 #include "agent/relay_launcher.hpp"
 #include "agent/relay_process.hpp"
+#include "agent/relay_start.hpp"
 #include "agent/state_store.hpp"
 #include "control/control_client.hpp"
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -25,39 +32,61 @@ public:
 /// Owns every relay the agent runs, grouped by job.
 class JobRegistry {
 public:
-    JobRegistry(const RelayLauncher& launcher, const StateStore& store);
+    /// The reply, or nullopt and a one-line error.
+    using StartDone = std::function<void(const std::optional<control::StartReply>& reply, const std::string& error)>;
+    /// Whether the job had relays (or a start in progress).
+    using StopDone = std::function<void(bool had_relays)>;
+
+    JobRegistry(const boost::asio::any_io_executor& executor, const RelayLauncher& launcher, const StateStore& store);
     /// Relays are stopped by their owners unless detach_all() ran first.
     ~JobRegistry() = default;
     JobRegistry(const JobRegistry&) = delete;
     JobRegistry& operator=(const JobRegistry&) = delete;
 
-    /// Starts the job's relays, or returns the running ones for an identical request.
-    /// Throws RegistryError / LaunchError.
-    control::StartReply start(const control::StartRequest& request);
-    /// Stops every relay of the job; unknown jobs are fine. Returns true if it had relays.
-    bool stop(std::uint32_t job);
-    /// {"jobs":[{"job","user","uid","gid","relays":[{"index","port","pid","alive","stats"}]}]}.
+    /// Starts the job's relays, or answers with the running ones for an identical
+    /// request; an identical request during the start gets the start's outcome.
+    void start(const control::StartRequest& request, StartDone done);
+    /// Stops every relay of the job, cancelling a start in progress; unknown jobs are fine.
+    void stop(std::uint32_t job, StopDone done);
+    /// {"jobs":[{"job","user","uid","gid","state","relays":[{"index","port","pid","alive","stats"}]}]};
+    /// state is "running", "starting" or "stopping" (the latter two list no relays).
     nlohmann::json list();
-    /// Jobs currently held.
+    /// Jobs whose relays run (fully started, not being stopped).
     std::vector<std::uint32_t> jobs() const;
+    /// True if `job` is fully started and not being stopped.
+    bool running(std::uint32_t job) const;
 
     /// Reloads the state store: keeps relays that still run with the recorded start
     /// time, forgets the rest. Returns the number of relays adopted.
     std::size_t restore();
     /// A child `pid` was reaped by the SIGCHLD handler.
     void on_child_exit(pid_t pid, int status);
+    /// Agent shutdown begins: starts in progress never succeeded, so their relays are stopped.
+    void cancel_starts();
     /// Agent shutdown: keep every relay running (state files stay for the next agent).
     void detach_all();
 
 private:
+    enum class State { kStarting, kRunning, kStopping };
     struct Job {
         control::StartRequest request;
-        std::vector<std::unique_ptr<RelayProcess>> relays;
+        std::vector<std::unique_ptr<RelayProcess>> relays;  ///< while kRunning
+        State state = State::kRunning;
+        std::shared_ptr<RelayStart> launch;                 ///< while kStarting
+        std::vector<StartDone> start_waiters;               ///< answered when the start ends
+        std::vector<StopDone> stop_waiters;                 ///< answered when the job is gone
+        std::vector<std::pair<control::StartRequest, StartDone>> after_stop;  ///< starts behind a stop
+        std::string start_error;                            ///< a start that failed after its launch
     };
 
+    void launch(const control::StartRequest& request, StartDone done);
+    void on_launched(std::uint32_t id, std::vector<std::unique_ptr<RelayProcess>> relays, const std::string& error);
+    void begin_stop(std::uint32_t id);
+    void on_stopped(std::uint32_t id, unsigned count);
     void save(const Job& job) const;
     control::StartReply reply_for(const Job& job) const;
 
+    boost::asio::any_io_executor executor_;
     const RelayLauncher& launcher_;
     const StateStore& store_;
     std::map<std::uint32_t, Job> jobs_;

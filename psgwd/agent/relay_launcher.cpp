@@ -1,24 +1,20 @@
 #include "agent/relay_launcher.hpp"
 
 #include "agent/proc_info.hpp"
+#include "sys/spawn.hpp"
 #include "sys/unique_fd.hpp"
 
 #include <psgw/contract.hpp>
 
 #include <algorithm>
 #include <cerrno>
-#include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
-#include <linux/capability.h>
 #include <map>
-#include <poll.h>
 #include <pwd.h>
 #include <sstream>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -27,24 +23,10 @@
 namespace psgw::agent {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using sys::UniqueFd;
 
 /// fd number of the readiness pipe in the relay ("--ready-fd 3").
 constexpr int kReadyFd = 3;
-constexpr std::size_t kMaxReadyLine = 256;
-
-/// A pipe with both ends close-on-exec; the child's end is dup2'ed into place.
-struct Pipe {
-    UniqueFd read;
-    UniqueFd write;
-};
-
-Pipe make_pipe() {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) throw LaunchError(std::string("psgw: pipe: ") + std::strerror(errno));
-    return {UniqueFd(fds[0]), UniqueFd(fds[1])};
-}
 
 /// Writes a message to stderr from the forked child; async-signal-safe.
 void child_say(const char* what, const char* detail) {
@@ -58,84 +40,6 @@ void child_say(const char* what, const char* detail) {
     rc = ::write(2, "\n", 1);
 }
 
-[[noreturn]] void child_fail(const char* what, const char* detail = nullptr) {
-    child_say(what, detail);
-    ::_exit(126);
-}
-
-/// True if the process holds no capability at all (effective, permitted, inheritable).
-bool has_no_capabilities() {
-    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-    __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3]{};
-    if (::syscall(SYS_capget, &header, data) != 0) return false;
-    for (const auto& word : data)
-        if (word.effective != 0 || word.permitted != 0 || word.inheritable != 0) return false;
-    return true;
-}
-
-/// Everything the forked child needs, prepared before fork so the child only does syscalls.
-struct ChildPlan {
-    sys::UserIdentity user;
-    std::string binary;
-    std::vector<std::string> argv;
-    std::vector<std::string> env;
-    std::string debug_file;  ///< empty: stderr stays on the root-owned log
-};
-
-/// Runs in the child: never returns.
-[[noreturn]] void run_child(const ChildPlan& plan, int config_fd, int ready_fd, int log_fd) {
-    // Signals are blocked across fork (see launch()): reset the agent's handlers
-    // before unblocking, or a signal here would run asio's handler, which writes to
-    // the pipe shared with the agent and makes the agent believe it got the signal.
-    for (int sig : {SIGPIPE, SIGCHLD, SIGTERM, SIGINT, SIGHUP}) ::signal(sig, SIG_DFL);
-    sigset_t empty;
-    sigemptyset(&empty);
-    ::sigprocmask(SIG_SETMASK, &empty, nullptr);
-    if (::setsid() < 0) child_fail("setsid", std::strerror(errno));
-
-    // Move our three fds above the target range first so dup2 cannot clobber one.
-    const int config_high = ::fcntl(config_fd, F_DUPFD, 10);
-    const int ready_high = ::fcntl(ready_fd, F_DUPFD, 10);
-    const int log_high = ::fcntl(log_fd, F_DUPFD, 10);
-    if (config_high < 0 || ready_high < 0 || log_high < 0) child_fail("dup", std::strerror(errno));
-    if (::dup2(log_high, 2) < 0 || ::dup2(log_high, 1) < 0 || ::dup2(config_high, 0) < 0 ||
-        ::dup2(ready_high, kReadyFd) < 0)
-        child_fail("dup2", std::strerror(errno));
-    ::close_range(kReadyFd + 1, ~0U, 0);
-
-    try {
-        sys::drop_privileges(plan.user);  // initgroups, setgid, setuid, NO_NEW_PRIVS, root check
-    } catch (const std::exception& e) {
-        child_fail("privilege drop failed", e.what());
-    }
-    if (::setuid(0) == 0) child_fail("privilege drop failed: setuid(0) succeeded");
-    if (!has_no_capabilities()) child_fail("privilege drop failed: capabilities remain");
-
-    if (!plan.debug_file.empty()) {
-        // Opened as the user: it lives in the user's directory (psmgmt's .debug file).
-        const int debug_fd = ::open(plan.debug_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0644);
-        if (debug_fd < 0) {
-            child_say(plan.debug_file.c_str(), std::strerror(errno));
-        } else {
-            ::dup2(debug_fd, 2);
-            ::dup2(debug_fd, 1);
-            ::close(debug_fd);
-        }
-    }
-    if (::chdir("/") != 0) child_fail("chdir /", std::strerror(errno));
-
-    std::vector<char*> argv;
-    for (const auto& arg : plan.argv) argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-    std::vector<char*> envp;
-    for (const auto& entry : plan.env) envp.push_back(const_cast<char*>(entry.c_str()));
-    envp.push_back(nullptr);
-    ::execve(plan.binary.c_str(), argv.data(), envp.data());
-    child_say(("exec " + plan.binary).c_str(), std::strerror(errno));
-    ::_exit(127);
-}
-
-/// The relay's clean environment: nothing inherited from root's environment.
 }  // namespace
 
 bool is_loader_variable(std::string_view entry) {
@@ -210,24 +114,6 @@ std::string log_tail(const std::filesystem::path& path) {
     return out;
 }
 
-/// Writes all of `data` to a non-blocking pipe before the deadline.
-bool write_until(int fd, std::string_view data, Clock::time_point deadline) {
-    while (!data.empty()) {
-        const ssize_t n = ::write(fd, data.data(), data.size());
-        if (n > 0) {
-            data.remove_prefix(static_cast<std::size_t>(n));
-            continue;
-        }
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && errno != EAGAIN) return false;
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-        if (left <= 0) return false;
-        pollfd pfd{fd, POLLOUT, 0};
-        ::poll(&pfd, 1, static_cast<int>(left));
-    }
-    return true;
-}
-
 /// Parses "psgw-relay v1 port=P pid=N"; unknown key=value fields are ignored (forward compatible).
 bool parse_ready_line(std::string_view line, std::uint16_t& port, pid_t& pid) {
     if (line.substr(0, contract::kRelayReadyTag.size()) != contract::kRelayReadyTag) return false;
@@ -251,14 +137,6 @@ bool parse_ready_line(std::string_view line, std::uint16_t& port, pid_t& pid) {
     pid = static_cast<pid_t>(parsed_pid);
     return true;
 }
-
-/// One relay being started.
-struct Pending {
-    std::unique_ptr<RelayProcess> process;
-    UniqueFd ready;
-    std::string line;
-    bool done = false;
-};
 
 }  // namespace
 
@@ -298,130 +176,102 @@ void RelayLauncher::remove_job_files(std::uint32_t job, unsigned relays) const {
     for (unsigned index = 0; index < relays; ++index) ::unlink(log_file(job, index).c_str());
 }
 
-std::vector<std::unique_ptr<RelayProcess>> RelayLauncher::launch(const control::StartRequest& request,
-                                                                 const sys::UserIdentity& user) const {
-    const auto& config = settings_.config;
-    const std::filesystem::path binary = binary_for(request);
-    const std::string job = std::to_string(request.job);
-    const std::string home = home_of(user);
+std::chrono::milliseconds RelayLauncher::start_budget() const {
+    // Relays see their deadline slightly before the controller's, so the controller
+    // gets our error reply rather than its own timeout.
+    return std::max<std::chrono::milliseconds>(std::chrono::milliseconds(1000),
+                                               std::chrono::milliseconds(settings_.config.timeout_agent) * 3 / 4);
+}
 
+void RelayLauncher::prepare_job_dir(std::uint32_t job, const sys::UserIdentity& user) const {
     // Per-job directory owned by the user, so the relay can write its stats files.
-    const auto dir = job_dir(request.job);
+    const auto dir = job_dir(job);
     if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
         throw LaunchError("psgw: cannot create " + dir.string() + ": " + std::strerror(errno));
     struct stat st{};
     if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || ::lchown(dir.c_str(), user.uid, user.gid) != 0)
         throw LaunchError("psgw: cannot prepare " + dir.string());
+}
 
-    // Relays see their deadline slightly before the controller's, so the controller
-    // gets our error reply rather than its own timeout.
-    const auto budget = std::max<std::chrono::milliseconds>(std::chrono::milliseconds(1000),
-                                                            std::chrono::milliseconds(config.timeout_agent) * 3 / 4);
-    const auto deadline = Clock::now() + budget;
-
-    std::vector<Pending> pending;
-    for (unsigned index = 0; index < request.relays; ++index) {
-        nlohmann::json relay_config = {
-            {"job", request.job},
-            {"cluster_addr", settings_.cluster_addr},
-            {"booster_addr", settings_.booster_addr},
-            {"ports", {{"first", config.relay_ports.first}, {"last", config.relay_ports.last}}},
-            {"cluster_peers", request.cluster_peers},
-            {"booster_peers", request.booster_peers},
-            {"handshake_timeout_ms", std::chrono::milliseconds(config.relay_handshake_timeout).count()},
-            {"connect_timeout_ms", std::chrono::milliseconds(config.relay_connect_timeout).count()},
-            {"max_connections", config.relay_max_connections},
-            {"pipe_size", config.relay_pipe_size},
-            {"stats_file", stats_file(request.job, index).string()},
-            {"log_level", request.debug ? "debug" : "info"},
-        };
-        ChildPlan plan{user, binary.string(), {binary.string(), "relay", "--ready-fd", std::to_string(kReadyFd)},
-                       build_env(settings_, request, user, home, index), {}};
-        if (request.debug) {
-            const std::string base = request.cwd.empty() ? home : request.cwd;
-            plan.debug_file = base + "/JOB-" + job + "-psgwd_" + std::to_string(index) + "-" + settings_.node + ".debug";
-        }
-        const auto log_path = log_file(request.job, index);
-        UniqueFd log(::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640));
-        if (!log) throw LaunchError("psgw: cannot open " + log_path.string() + ": " + std::strerror(errno));
-        Pipe config_pipe = make_pipe();
-        Pipe ready_pipe = make_pipe();
-
-        sigset_t all;
-        sigset_t saved;
-        sigfillset(&all);
-        ::sigprocmask(SIG_SETMASK, &all, &saved);
-        const pid_t pid = ::fork();
-        if (pid == 0) run_child(plan, config_pipe.read.get(), ready_pipe.write.get(), log.get());
-        ::sigprocmask(SIG_SETMASK, &saved, nullptr);
-        if (pid < 0) throw LaunchError(std::string("psgw: fork: ") + std::strerror(errno));
-
-        Pending entry;
-        // Start time read right away: exec keeps it, so it identifies the relay for good.
-        entry.process = std::make_unique<RelayProcess>(pid, process_start_time(pid).value_or(0), true, index);
-        entry.ready = std::move(ready_pipe.read);
-        pending.push_back(std::move(entry));
-        config_pipe.read.reset();
-        ready_pipe.write.reset();
-        ::fcntl(config_pipe.write.get(), F_SETFL, O_NONBLOCK);
-        // A relay that dies before reading its config shows up below as "exited early".
-        write_until(config_pipe.write.get(), relay_config.dump(), deadline);
-    }
-
-    auto fail = [&](unsigned index, const std::string& reason) -> LaunchError {
-        std::string message = "psgw: job " + job + ": relay " + std::to_string(index) + " " + reason;
-        const std::string tail = log_tail(log_file(request.job, index));
-        if (!tail.empty()) message += ": " + tail;
-        return LaunchError(message);  // `pending` unwinds: every started relay is stopped
+SpawnedRelay RelayLauncher::spawn_relay(const control::StartRequest& request, const sys::UserIdentity& user,
+                                        unsigned index) const {
+    const auto& config = settings_.config;
+    const std::filesystem::path binary = binary_for(request);
+    const std::string job = std::to_string(request.job);
+    const std::string home = home_of(user);
+    nlohmann::json relay_config = {
+        {"job", request.job},
+        {"cluster_addr", settings_.cluster_addr},
+        {"booster_addr", settings_.booster_addr},
+        {"ports", {{"first", config.relay_ports.first}, {"last", config.relay_ports.last}}},
+        {"cluster_peers", request.cluster_peers},
+        {"booster_peers", request.booster_peers},
+        {"handshake_timeout_ms", std::chrono::milliseconds(config.relay_handshake_timeout).count()},
+        {"connect_timeout_ms", std::chrono::milliseconds(config.relay_connect_timeout).count()},
+        {"max_connections", config.relay_max_connections},
+        {"pipe_size", config.relay_pipe_size},
+        {"stats_file", stats_file(request.job, index).string()},
+        {"log_level", request.debug ? "debug" : "info"},
     };
-
-    for (;;) {
-        std::vector<pollfd> fds;
-        std::vector<Pending*> owners;
-        for (auto& entry : pending)
-            if (!entry.done) {
-                fds.push_back({entry.ready.get(), POLLIN, 0});
-                owners.push_back(&entry);
-            }
-        if (fds.empty()) break;
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-        if (left <= 0) throw fail(owners.front()->process->index(), "not ready within " + std::to_string(budget.count()) + " ms");
-        const int rc = ::poll(fds.data(), fds.size(), static_cast<int>(left));
-        if (rc < 0 && errno != EINTR) throw LaunchError(std::string("psgw: poll: ") + std::strerror(errno));
-        for (std::size_t i = 0; i < fds.size(); ++i) {
-            if (fds[i].revents == 0) continue;
-            Pending& entry = *owners[i];
-            char buffer[128];
-            const ssize_t n = ::read(entry.ready.get(), buffer, sizeof buffer);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) {
-                ::usleep(50000);  // let it finish dying so its exit and stderr are complete
-                throw fail(entry.process->index(), "exited before it was ready");
-            }
-            entry.line.append(buffer, static_cast<std::size_t>(n));
-            const auto newline = entry.line.find('\n');
-            if (newline == std::string::npos) {
-                if (entry.line.size() > kMaxReadyLine) throw fail(entry.process->index(), "wrote a garbled readiness line");
-                continue;
-            }
-            std::uint16_t port = 0;
-            pid_t ready_pid = 0;
-            const std::string line = entry.line.substr(0, newline);
-            if (!parse_ready_line(line, port, ready_pid) || ready_pid != entry.process->pid() ||
-                port < config.relay_ports.first || port > config.relay_ports.last)
-                throw fail(entry.process->index(), "wrote a garbled readiness line '" + line + "'");
-            entry.process->set_port(port);
-            entry.done = true;
-            entry.ready.reset();
-        }
+    std::string debug_file;  // empty: stderr stays on the root-owned log
+    if (request.debug) {
+        const std::string base = request.cwd.empty() ? home : request.cwd;
+        debug_file = base + "/JOB-" + job + "-psgwd_" + std::to_string(index) + "-" + settings_.node + ".debug";
     }
+    const auto log_path = log_file(request.job, index);
+    UniqueFd log(::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640));
+    if (!log) throw LaunchError("psgw: cannot open " + log_path.string() + ": " + std::strerror(errno));
 
-    std::vector<std::unique_ptr<RelayProcess>> out;
-    for (auto& entry : pending) {
-        // The start time after exec is the one /proc shows from now on (exec keeps it).
-        out.push_back(std::move(entry.process));
+    sys::SpawnOptions options;
+    options.fds = {sys::ChildFd::input(0), sys::ChildFd::share(1, log.get()), sys::ChildFd::share(2, log.get()),
+                   sys::ChildFd::output(kReadyFd)};
+    options.new_session = true;
+    options.as_user = user;  // initgroups, setgid, setuid, NO_NEW_PRIVS, root check
+    options.require_no_capabilities = true;
+    if (!debug_file.empty()) {
+        options.before_exec = [&debug_file] {
+            // Opened as the user: it lives in the user's directory (psmgmt's .debug file).
+            const int debug_fd = ::open(debug_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0644);
+            if (debug_fd < 0) {
+                child_say(debug_file.c_str(), std::strerror(errno));
+            } else {
+                ::dup2(debug_fd, 2);
+                ::dup2(debug_fd, 1);
+                ::close(debug_fd);
+            }
+        };
     }
-    return out;
+    sys::Child child;
+    try {
+        child = sys::spawn_exec(options, {binary.string(), "relay", "--ready-fd", std::to_string(kReadyFd)},
+                                build_env(settings_, request, user, home, index));
+    } catch (const std::system_error& e) {
+        throw failure(request.job, index, std::string("cannot be started: ") + e.what());
+    }
+    SpawnedRelay relay;
+    relay.config = child.take_fd(0);
+    relay.ready = child.take_fd(kReadyFd);
+    relay.config_text = relay_config.dump();
+    // Start time read right away: exec keeps it, so it identifies the relay for good.
+    relay.process = std::make_unique<RelayProcess>(child.pid(), process_start_time(child.pid()).value_or(0), true, index);
+    child.release();  // the RelayProcess owns it from here on
+    return relay;
+}
+
+std::optional<std::uint16_t> RelayLauncher::check_ready_line(std::string_view line, pid_t pid) const {
+    std::uint16_t port = 0;
+    pid_t ready_pid = 0;
+    if (!parse_ready_line(line, port, ready_pid) || ready_pid != pid || port < settings_.config.relay_ports.first ||
+        port > settings_.config.relay_ports.last)
+        return std::nullopt;
+    return port;
+}
+
+LaunchError RelayLauncher::failure(std::uint32_t job, unsigned index, const std::string& reason) const {
+    std::string message = "psgw: job " + std::to_string(job) + ": relay " + std::to_string(index) + " " + reason;
+    const std::string tail = log_tail(log_file(job, index));
+    if (!tail.empty()) message += ": " + tail;
+    return LaunchError(message);
 }
 
 }  // namespace psgw::agent

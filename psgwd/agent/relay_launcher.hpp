@@ -1,12 +1,18 @@
-// Starts the relays of one job: fork, own session, clean environment, privilege
-// drop to the job user, exec "<binary> relay --ready-fd 3", config on stdin, then
-// wait for every readiness line (contract::kRelayReadyTag) until the deadline.
+// The synchronous steps of starting a job's relays: fork one (own session, clean
+// environment, privilege drop to the job user, exec "<binary> relay --ready-fd 3"),
+// check its readiness line (contract::kRelayReadyTag), name its files. RelayStart
+// drives these asynchronously (config on stdin, readiness, one deadline).
 #pragma once
 
 #include "agent/relay_process.hpp"
 #include "config/psgw_config.hpp"
 #include "control/control_client.hpp"
+#include "sys/unique_fd.hpp"
 #include "sys/user_identity.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
 
 #include <filesystem>
 #include <memory>
@@ -35,15 +41,32 @@ struct LaunchSettings {
     std::string booster_addr;     ///< this gateway's booster-fabric address
 };
 
-/// Forks and supervises the start of relay processes.
+/// One relay just forked, not yet ready.
+struct SpawnedRelay {
+    std::unique_ptr<RelayProcess> process;
+    sys::UniqueFd config;     ///< its stdin: the JSON config goes here, then EOF
+    sys::UniqueFd ready;      ///< its readiness line arrives here
+    std::string config_text;  ///< the JSON config
+};
+
+/// Forks relay processes and knows their files.
 class RelayLauncher {
 public:
     explicit RelayLauncher(LaunchSettings settings);
 
-    /// Starts request.relays relays as `user`. On any failure everything started is
-    /// stopped again (RAII) and LaunchError is thrown.
-    std::vector<std::unique_ptr<RelayProcess>> launch(const control::StartRequest& request,
-                                                      const sys::UserIdentity& user) const;
+    /// Creates job_dir() owned by `user`. Throws LaunchError.
+    void prepare_job_dir(std::uint32_t job, const sys::UserIdentity& user) const;
+    /// Forks relay `index` of the request as `user`. Throws LaunchError (with the reason).
+    SpawnedRelay spawn_relay(const control::StartRequest& request, const sys::UserIdentity& user,
+                             unsigned index) const;
+    /// How long a job's relays may take to become ready (3/4 of TIMEOUT_AGENT, at least 1 s).
+    std::chrono::milliseconds start_budget() const;
+    /// The port of a well-formed readiness line from `pid` with a port in RELAY_PORTS.
+    std::optional<std::uint16_t> check_ready_line(std::string_view line, pid_t pid) const;
+    /// "psgw: job J: relay I <reason>[: <tail of its stderr log>]".
+    LaunchError failure(std::uint32_t job, unsigned index, const std::string& reason) const;
+    /// Longest readiness line accepted.
+    static constexpr std::size_t kMaxReadyLine = 256;
 
     /// The binary a request would run; throws LaunchError if STRICT_MODE forbids it.
     std::filesystem::path binary_for(const control::StartRequest& request) const;

@@ -14,38 +14,44 @@ nlohmann::json RequestHandler::refuse(const std::string& peer, const std::string
     return control::error_reply(reason);
 }
 
-nlohmann::json RequestHandler::handle(std::string_view credential, const std::string& peer) {
+void RequestHandler::handle(std::string_view credential, const std::string& peer, Reply reply) {
     control::DecodedCredential decoded;
     try {
         decoded = munge_.decode(credential);
     } catch (const control::MungeError& e) {
-        return refuse(peer, std::string("bad credential: ") + e.what());
+        return reply(refuse(peer, std::string("bad credential: ") + e.what()));
     }
     if (decoded.uid != 0 && decoded.uid != control_uid_)
-        return refuse(peer, "not authorized: uid " + std::to_string(decoded.uid));
+        return reply(refuse(peer, "not authorized: uid " + std::to_string(decoded.uid)));
 
     control::Request request;
     try {
         request = control::parse_request(decoded.payload);
     } catch (const control::MessageError& e) {
         spdlog::warn("bad control request from {} (uid {}): {}", peer, decoded.uid, e.what());
-        return control::error_reply(e.what());
+        return reply(control::error_reply(e.what()));
     }
+    auto failed = [peer, reply](const std::string& error) {
+        spdlog::error("request from {} failed: {}", peer, error);
+        reply(control::error_reply(error));
+    };
     try {
         if (const auto* start = std::get_if<control::StartRequest>(&request)) {
             spdlog::info("start job {} for {} ({} relay(s)) from {} (uid {})", start->job, start->user,
                          start->relays, peer, decoded.uid);
-            return control::to_json(registry_.start(*start));
+            return registry_.start(*start, [reply, failed](const std::optional<control::StartReply>& started,
+                                                           const std::string& error) {
+                if (!started) return failed(error);
+                reply(control::to_json(*started));
+            });
         }
         if (const auto* stop = std::get_if<control::StopRequest>(&request)) {
             spdlog::info("stop job {} from {} (uid {})", stop->job, peer, decoded.uid);
-            registry_.stop(stop->job);
-            return control::ok_reply();
+            return registry_.stop(stop->job, [reply](bool) { reply(control::ok_reply()); });
         }
-        return control::ok_reply(registry_.list());
+        reply(control::ok_reply(registry_.list()));
     } catch (const std::exception& e) {
-        spdlog::error("request from {} failed: {}", peer, e.what());
-        return control::error_reply(e.what());
+        failed(e.what());
     }
 }
 

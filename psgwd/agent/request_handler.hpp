@@ -1,11 +1,13 @@
 // Turns one framed request body into a reply: verify the MUNGE credential,
-// authorize the sender, validate the payload, dispatch to the job registry.
+// authorize the sender, validate the payload, dispatch to the job registry
+// (whose starts and stops complete later, so the reply is a callback).
 // Socket-free, so the authorization rules are testable without a network.
 #pragma once
 
 #include "agent/job_registry.hpp"
 #include "control/munge_codec.hpp"
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <sys/types.h>
@@ -20,8 +22,11 @@ public:
     /// `control_uid`: besides root, the one uid allowed to control the agent (CONTROL_USER).
     RequestHandler(JobRegistry& registry, const control::MungeCodec& munge, uid_t control_uid);
 
-    /// The reply for `credential` received from `peer` ("ADDR:PORT", for the log).
-    nlohmann::json handle(std::string_view credential, const std::string& peer);
+    using Reply = std::function<void(const nlohmann::json& reply)>;
+
+    /// Answers `credential` received from `peer` ("ADDR:PORT", for the log) through
+    /// `reply`, exactly once: at once for refusals and lists, later for starts and stops.
+    void handle(std::string_view credential, const std::string& peer, Reply reply);
 
 private:
     nlohmann::json refuse(const std::string& peer, const std::string& reason);

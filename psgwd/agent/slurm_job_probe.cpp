@@ -6,10 +6,10 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <fcntl.h>
 #include <sstream>
-#include <sys/prctl.h>
 #include <unistd.h>
+
+#include <spdlog/spdlog.h>
 
 namespace psgw::agent {
 
@@ -19,8 +19,7 @@ SlurmJobProbe::SlurmJobProbe(boost::asio::io_context& io, std::chrono::seconds t
 SlurmJobProbe::~SlurmJobProbe() { cancel(); }
 
 void SlurmJobProbe::cancel() {
-    if (child_ > 0) ::kill(child_, SIGKILL);  // the agent's SIGCHLD handler reaps it
-    child_ = -1;
+    child_ = sys::Child();  // kills the query's group and reaps it
     boost::system::error_code ignored;
     pipe_.close(ignored);
     timer_.cancel();
@@ -42,55 +41,44 @@ SlurmJobProbe::Result SlurmJobProbe::parse(const std::string& output, const std:
 }
 
 void SlurmJobProbe::probe(const std::vector<std::uint32_t>& jobs, Callback done) {
-    if (child_ > 0 || jobs.empty()) return;
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return;
-    // Block signals across fork: the child must not run asio's handlers (they write
-    // to a pipe shared with the agent) before it has reset them.
-    sigset_t all;
-    sigset_t saved;
-    sigfillset(&all);
-    ::sigprocmask(SIG_SETMASK, &all, &saved);
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        for (int sig : {SIGPIPE, SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGALRM}) ::signal(sig, SIG_DFL);
-        ::sigprocmask(SIG_SETMASK, &saved, nullptr);
-        // libslurm may wait forever (e.g. for a missing slurm.conf): never outlive the
-        // agent, nor the query's deadline.
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        ::alarm(static_cast<unsigned>(timeout_.count()) + 1);
-        // Keep only stdio and the pipe: the child must not hold the agent's sockets.
-        ::close(fds[0]);
-        if (fds[1] > 3) ::close_range(3, static_cast<unsigned>(fds[1]) - 1, 0);
-        ::close_range(static_cast<unsigned>(fds[1]) + 1, ~0U, 0);
-        for (auto job : jobs) {
-            const std::string line = std::to_string(job) + " " + std::string(slurm::to_string(slurm::job_presence(job))) + "\n";
-            if (::write(fds[1], line.data(), line.size()) < 0) break;
-        }
-        ::_exit(0);
-    }
-    ::sigprocmask(SIG_SETMASK, &saved, nullptr);
-    ::close(fds[1]);
-    if (pid < 0) {
-        ::close(fds[0]);
+    if (child_.owns() || jobs.empty()) return;
+    constexpr int kOutputFd = 3;
+    sys::SpawnOptions options;
+    // stdio stays (libslurm's own messages); the agent's sockets do not.
+    options.fds = {sys::ChildFd::share(0, 0), sys::ChildFd::share(1, 1), sys::ChildFd::share(2, 2),
+                   sys::ChildFd::output(kOutputFd)};
+    // libslurm may wait forever (e.g. for a missing slurm.conf): never outlive the
+    // agent, nor the query's deadline.
+    options.kill_with_parent = true;
+    const unsigned alarm_seconds = static_cast<unsigned>(timeout_.count()) + 1;
+    try {
+        child_ = sys::spawn_call(options, [&jobs, alarm_seconds] {
+            ::alarm(alarm_seconds);
+            for (auto job : jobs) {
+                const std::string line = std::to_string(job) + " " + std::string(slurm::to_string(slurm::job_presence(job))) + "\n";
+                if (::write(kOutputFd, line.data(), line.size()) < 0) break;
+            }
+            return 0;
+        });
+    } catch (const std::exception& e) {
+        spdlog::warn("cannot start the Slurm job query: {}", e.what());
         return;
     }
-    child_ = pid;
     jobs_ = jobs;
     done_ = std::move(done);
     output_.clear();
-    pipe_.assign(fds[0]);
+    pipe_.assign(child_.take_fd(kOutputFd).release());
     timer_.expires_after(timeout_);
     timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (!ec && child_ > 0) ::kill(child_, SIGKILL);  // EOF on the pipe follows
+        if (!ec) child_.signal_group(SIGKILL);  // EOF on the pipe follows
     });
     boost::asio::async_read(pipe_, boost::asio::dynamic_buffer(output_),
                             [this](const boost::system::error_code&, std::size_t) { finish(); });
 }
 
 void SlurmJobProbe::finish() {
-    if (child_ <= 0) return;  // cancelled
-    child_ = -1;
+    if (!child_.owns()) return;  // cancelled
+    child_.release();  // done writing: the agent's SIGCHLD handler reaps it
     timer_.cancel();
     boost::system::error_code ignored;
     pipe_.close(ignored);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "slurm/job_info.hpp"
+#include "sys/spawn.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -47,7 +48,7 @@ private:
     std::chrono::seconds timeout_;
     boost::asio::posix::stream_descriptor pipe_;
     boost::asio::steady_timer timer_;
-    pid_t child_ = -1;
+    sys::Child child_;  ///< the running query
     std::string output_;
     std::vector<std::uint32_t> jobs_;
     Callback done_;
