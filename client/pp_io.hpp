@@ -1,5 +1,7 @@
 #pragma once
 
+#include <psgw/error.hpp>
+
 #include <cstdint>
 #include <span>
 #include <stdexcept>
@@ -8,9 +10,9 @@
 namespace psgw::pp {
 
 /// A failed socket operation or protocol violation; what() is one line.
-class PpError : public std::runtime_error {
+class PpError : public psgw::Error {
 public:
-    using std::runtime_error::runtime_error;
+    using psgw::Error::Error;
 };
 
 /// Owns a file descriptor.

@@ -2,6 +2,8 @@
 // Nothing here includes Slurm headers, so unit tests use it directly.
 #pragma once
 
+#include <psgw/error.hpp>
+
 #include "config/psgw_config.hpp"
 
 #include <array>
@@ -33,9 +35,9 @@ inline constexpr std::int64_t kMaxGwNum = 1024;
 inline constexpr std::int64_t kMaxPsgwdPerNode = 32;
 
 /// A user error; what() is the complete one-line message ("psgw: --gw_num=0 is invalid: ...").
-class OptionError : public std::runtime_error {
+class OptionError : public psgw::Error {
 public:
-    using std::runtime_error::runtime_error;
+    using psgw::Error::Error;
 };
 
 /// Validated option values; unset optionals mean "not given".

@@ -1,6 +1,8 @@
 // Privilege drop for forked children and user lookup.
 #include "sys/user_identity.hpp"
 
+#include <psgw/error.hpp>
+
 #include <cerrno>
 #include <grp.h>
 #include <pwd.h>
@@ -56,7 +58,7 @@ UserIdentity lookup_user(uid_t uid) {
         buffer.resize(buffer.size() * 2);
     }
     if (rc != 0 || result == nullptr) {
-        throw std::runtime_error("psgw: unknown user id " + std::to_string(uid));
+        throw psgw::Error("psgw: unknown user id " + std::to_string(uid));
     }
     return UserIdentity{entry.pw_uid, entry.pw_gid, entry.pw_name,
                         entry.pw_dir != nullptr ? entry.pw_dir : ""};

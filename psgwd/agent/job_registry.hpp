@@ -2,6 +2,8 @@
 // every change so a restarted agent adopts the relays that still run.
 #pragma once
 
+#include <psgw/error.hpp>
+
 #include "agent/relay_launcher.hpp"
 #include "agent/relay_process.hpp"
 #include "agent/state_store.hpp"
@@ -17,9 +19,9 @@
 namespace psgw::agent {
 
 /// Thrown for a start that cannot be served; what() is one line for the reply.
-class RegistryError : public std::runtime_error {
+class RegistryError : public psgw::Error {
 public:
-    using std::runtime_error::runtime_error;
+    using psgw::Error::Error;
 };
 
 /// Owns every relay the agent runs, grouped by job.

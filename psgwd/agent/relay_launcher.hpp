@@ -3,6 +3,8 @@
 // wait for every readiness line (contract::kRelayReadyTag) until the deadline.
 #pragma once
 
+#include <psgw/error.hpp>
+
 #include "agent/relay_process.hpp"
 #include "config/psgw_config.hpp"
 #include "control/control_client.hpp"
@@ -18,9 +20,9 @@
 namespace psgw::agent {
 
 /// A job's relays could not be started; what() is one line (with the relay's stderr tail).
-class LaunchError : public std::runtime_error {
+class LaunchError : public psgw::Error {
 public:
-    using std::runtime_error::runtime_error;
+    using psgw::Error::Error;
 };
 
 /// Whether a KEY=VALUE entry sets a dynamic-loader or glibc code-loading variable

@@ -3,6 +3,8 @@
 // every validation rule is unit-tested on its own.
 #pragma once
 
+#include <psgw/error.hpp>
+
 #include "control/control_client.hpp"
 
 #include <cstdint>
@@ -16,9 +18,9 @@
 namespace psgw::control {
 
 /// A malformed request or reply; what() is one line naming the field.
-class MessageError : public std::runtime_error {
+class MessageError : public psgw::Error {
 public:
-    using std::runtime_error::runtime_error;
+    using psgw::Error::Error;
 };
 
 /// Most relays one job may run on one gateway (--gw_psgwd_per_node).
