@@ -1,6 +1,7 @@
 #pragma once
 
 #include "sys/unique_fd.hpp"
+#include <psgw/error.hpp>
 
 #include <cstdint>
 #include <span>
@@ -10,9 +11,9 @@
 namespace psgw::pp {
 
 /// A failed socket operation or protocol violation; what() is one line.
-class PpError : public std::runtime_error {
+class PpError : public psgw::Error {
 public:
-    using std::runtime_error::runtime_error;
+    using psgw::Error::Error;
 };
 
 /// Blocking I/O deadlines for every later read/write (SO_RCVTIMEO/SO_SNDTIMEO) and

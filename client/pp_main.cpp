@@ -4,6 +4,8 @@
 #include "pp_io.hpp"
 #include "pp_server.hpp"
 
+#include <psgw/version.hpp>
+
 #include <CLI/CLI.hpp>
 
 #include <csignal>
@@ -13,7 +15,7 @@
 int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
     CLI::App app{"psgw-pp: ping-pong latency and stream bandwidth, direct or through a psgw gateway"};
-    app.set_version_flag("--version", PSGW_VERSION);
+    app.set_version_flag("--version", std::string(psgw::kVersion));
     app.require_subcommand(1);
 
     psgw::pp::ServerOptions sopt;

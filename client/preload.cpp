@@ -58,6 +58,7 @@ std::atomic<Dup3Fn> g_dup3{nullptr};
 /// close(), which must not find the peer table freed.
 union PeerTableStorage {
     constexpr PeerTableStorage() : table() {}
+    // NOLINTNEXTLINE(modernize-use-equals-default): "= default" would be deleted (non-trivial member); never destroyed on purpose
     ~PeerTableStorage() {}
     psgw::client::PeerTable table;
 };

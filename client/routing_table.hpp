@@ -1,5 +1,7 @@
 #pragma once
 
+#include <psgw/error.hpp>
+
 #include "ip_address.hpp"
 
 #include <cstdint>
@@ -15,12 +17,12 @@
 namespace psgw::client {
 
 /// A routing-file or gateway-map problem; what() is one line "psgw: FILE:LINE: ...".
-class RoutingError : public std::runtime_error {
+class RoutingError : public psgw::Error {
 public:
     /// `code` is the errno the C API reports: EBADMSG for a malformed file, the
     /// open(2) errno for an unreadable one.
     explicit RoutingError(const std::string& what, int code = EBADMSG)
-        : std::runtime_error(what), code_(code) {}
+        : psgw::Error(what), code_(code) {}
     /// The errno for this error.
     int code() const noexcept { return code_; }
 

@@ -3,6 +3,8 @@
 // as the bare name from psmgmt-style wrappers (pspelogue); both are accepted.
 #pragma once
 
+#include <psgw/error.hpp>
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -16,9 +18,9 @@
 namespace psgw::controller {
 
 /// A bad or missing variable; what() is one line starting "psgw: " naming it.
-class JobEnvironmentError : public std::runtime_error {
+class JobEnvironmentError : public psgw::Error {
 public:
-    using std::runtime_error::runtime_error;
+    using psgw::Error::Error;
 };
 
 /// The process environment as a name -> value map (testable without setenv).

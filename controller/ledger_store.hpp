@@ -5,6 +5,7 @@
 #pragma once
 
 #include "sys/unique_fd.hpp"
+#include <psgw/error.hpp>
 
 #include <filesystem>
 #include <stdexcept>
@@ -14,9 +15,9 @@
 namespace psgw::controller {
 
 /// Any ledger I/O failure or a corrupt ledger; what() is one line starting "psgw: ".
-class LedgerError : public std::runtime_error {
+class LedgerError : public psgw::Error {
 public:
-    using std::runtime_error::runtime_error;
+    using psgw::Error::Error;
 };
 
 /// Holds the exclusive flock for its lifetime; read and write happen through it.

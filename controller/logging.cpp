@@ -1,11 +1,12 @@
 #include "logging.hpp"
 
+#include "log/logger_setup.hpp"
+
 #include <memory>
 #include <string>
 
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/sinks/syslog_sink.h>
-#include <spdlog/cfg/env.h>
 #include <spdlog/spdlog.h>
 
 namespace psgw::controller {
@@ -20,12 +21,13 @@ void setup_logging(std::string_view tool, std::uint32_t job) {
     auto to_syslog = std::make_shared<spdlog::sinks::syslog_sink_st>(
         std::string(tool), LOG_PID, LOG_DAEMON, /*enable_formatting=*/true);
     to_syslog->set_pattern(prefix + ": %v");
-    auto logger = std::make_shared<spdlog::logger>(
-        std::string(tool), spdlog::sinks_init_list{to_stderr, to_syslog});
-    logger->set_level(spdlog::level::info);
-    logger->flush_on(spdlog::level::info);
-    spdlog::set_default_logger(std::move(logger));
-    spdlog::cfg::load_env_levels();
+    // Each sink keeps its own pattern (no common one); level info unless SPDLOG_LEVEL says otherwise.
+    psgw::log::LoggerOptions logging;
+    logging.name = std::string(tool);
+    logging.program = std::string(tool);
+    logging.flush_on = spdlog::level::info;
+    logging.sinks = {to_stderr, to_syslog};
+    psgw::log::setup_logger(std::move(logging));
 }
 
 }  // namespace psgw::controller

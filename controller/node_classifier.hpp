@@ -2,6 +2,8 @@
 // features, and maps each to its fabric address (FABRIC_ADDRESSES).
 #pragma once
 
+#include <psgw/error.hpp>
+
 #include "config/fabric_map.hpp"
 #include "config/psgw_config.hpp"
 #include "slurm/node_info.hpp"
@@ -13,9 +15,9 @@
 namespace psgw::controller {
 
 /// A node that cannot be classified or has no address; what() is one line.
-class ClassificationError : public std::runtime_error {
+class ClassificationError : public psgw::Error {
 public:
-    using std::runtime_error::runtime_error;
+    using psgw::Error::Error;
 };
 
 /// One job node on its side of the gateway.

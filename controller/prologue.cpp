@@ -20,6 +20,7 @@
 #include "user_stat.hpp"
 
 #include <psgw/contract.hpp>
+#include <psgw/error.hpp>
 
 #include <optional>
 #include <stdexcept>
@@ -107,7 +108,7 @@ private:
         request.booster_peers = split.b_addresses();
         auto outcome = start_on_all(targets_, request, deadline.cap(config_->timeout_agent));
         if (!outcome.errors.empty()) {
-            throw std::runtime_error(fmt::format("psgw: starting relays failed on {}", fmt::join(outcome.errors, "; ")));
+            throw psgw::Error(fmt::format("psgw: starting relays failed on {}", fmt::join(outcome.errors, "; ")));
         }
         check(deadline, "starting relays");
 
@@ -117,7 +118,7 @@ private:
         for (const auto& started : outcome.started) {
             const auto& reply = started.reply;
             if (reply.cluster_addr.empty() || reply.booster_addr.empty() || reply.relays.empty()) {
-                throw std::runtime_error("psgw: agent on " + started.target.name +
+                throw psgw::Error("psgw: agent on " + started.target.name +
                                          " reported no relay addresses");
             }
             for (const auto& relay : reply.relays) {
@@ -153,7 +154,7 @@ private:
 
     void check(const Deadline& deadline, const char* step) const {
         if (deadline.expired()) {
-            throw std::runtime_error("psgw: TIMEOUT_PROLOGUE=" +
+            throw psgw::Error("psgw: TIMEOUT_PROLOGUE=" +
                                      std::to_string(config_->timeout_prologue.count()) +
                                      " s exceeded while " + step);
         }

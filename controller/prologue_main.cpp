@@ -1,6 +1,8 @@
 // psgw-prologue: Epilog/PrologSlurmctld entry point; everything else is in psgw_controller.
 #include "prologue.hpp"
 
+#include <psgw/version.hpp>
+
 #include <exception>
 #include <iostream>
 #include <string>
@@ -11,7 +13,7 @@ int main(int argc, char** argv) {
     CLI::App app{"psgw controller prologue (slurm.conf PrologSlurmctld)"};
     std::string config_path;
     app.add_option("--config", config_path, "psgw.conf path (default: $PSGW_CONF, else /etc/psgw/psgw.conf)");
-    app.set_version_flag("--version", PSGW_VERSION);
+    app.set_version_flag("--version", std::string(psgw::kVersion));
     CLI11_PARSE(app, argc, argv);
     try {
         return psgw::controller::run_prologue(psgw::controller::current_environment(), config_path);

@@ -5,6 +5,8 @@
 // leaks nothing.
 #pragma once
 
+#include <psgw/error.hpp>
+
 #include "gateway_pool.hpp"
 #include "ledger_store.hpp"
 #include "slurm/job_info.hpp"
@@ -38,9 +40,9 @@ struct LedgerEntry {
 };
 
 /// reserve() found too few free gateways; what() is one line.
-class NotEnoughGateways : public std::runtime_error {
+class NotEnoughGateways : public psgw::Error {
 public:
-    using std::runtime_error::runtime_error;
+    using psgw::Error::Error;
 };
 
 /// The ledger in STATE_DIR. Each call locks, reads, updates and writes it.

@@ -6,6 +6,7 @@
 #include "sys/user_files.hpp"
 
 #include <psgw/contract.hpp>
+#include <psgw/error.hpp>
 
 #include <algorithm>
 #include <stdexcept>
@@ -30,7 +31,7 @@ void run_route_script(const config::Config& config, const RouteJob& job,
     options.working_dir = job.home;
     auto result = sys::run_child(options);
     if (result.timed_out) {
-        throw std::runtime_error("psgw: ROUTE_SCRIPT " + config.route_script.string() +
+        throw psgw::Error("psgw: ROUTE_SCRIPT " + config.route_script.string() +
                                  " timed out after " + std::to_string(timeout.count() / 1000) +
                                  " s (TIMEOUT_ROUTE_SCRIPT)");
     }
@@ -38,7 +39,7 @@ void run_route_script(const config::Config& config, const RouteJob& job,
         std::string text = result.error_output.empty() ? result.output : result.error_output;
         while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
         if (auto nl = text.rfind('\n'); nl != std::string::npos) text = text.substr(nl + 1);
-        throw std::runtime_error("psgw: ROUTE_SCRIPT " + config.route_script.string() +
+        throw psgw::Error("psgw: ROUTE_SCRIPT " + config.route_script.string() +
                                  " exited with " + std::to_string(result.exit_code) +
                                  (text.empty() ? "" : ": " + text));
     }
@@ -88,13 +89,13 @@ std::vector<std::string> route_script_environment(const config::Config& config,
 void check_route_script(const std::filesystem::path& script) {
     struct stat st {};
     const std::string name = "psgw: ROUTE_SCRIPT " + script.string();
-    if (!script.is_absolute()) throw std::runtime_error(name + " is not an absolute path");
-    if (::lstat(script.c_str(), &st) != 0) throw std::runtime_error(name + " does not exist");
-    if (!S_ISREG(st.st_mode)) throw std::runtime_error(name + " is not a regular file");
-    if (st.st_uid != 0) throw std::runtime_error(name + " is not owned by root (STRICT_MODE=1)");
-    if ((st.st_mode & S_IXUSR) == 0) throw std::runtime_error(name + " is not executable");
+    if (!script.is_absolute()) throw psgw::Error(name + " is not an absolute path");
+    if (::lstat(script.c_str(), &st) != 0) throw psgw::Error(name + " does not exist");
+    if (!S_ISREG(st.st_mode)) throw psgw::Error(name + " is not a regular file");
+    if (st.st_uid != 0) throw psgw::Error(name + " is not owned by root (STRICT_MODE=1)");
+    if ((st.st_mode & S_IXUSR) == 0) throw psgw::Error(name + " is not executable");
     if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-        throw std::runtime_error(name + " is writable by group or others (STRICT_MODE=1)");
+        throw psgw::Error(name + " is writable by group or others (STRICT_MODE=1)");
     }
 }
 

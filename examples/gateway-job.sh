@@ -7,6 +7,7 @@ preload=${PSGW_PRELOAD:-/usr/lib/libpsgw_preload.so}
 
 echo "== PSP_GW_SERVER in the batch script and in every task"
 echo "batch: $PSP_GW_SERVER"
+# shellcheck disable=SC2016  # expanded by the bash that srun starts in each task
 srun --het-group=0,1 bash -c 'echo "$SLURMD_NODENAME: $PSP_GW_SERVER"' | sort
 
 echo "== the routing file (gateway relay, cluster node, booster node)"
@@ -14,6 +15,7 @@ cat "$PSP_GW_SERVER"
 
 # The first booster node and its fabric address as the routing file knows it.
 booster=$(scontrol show hostnames "$SLURM_JOB_NODELIST_HET_GROUP_1" | head -n1)
+# shellcheck disable=SC2016  # expanded by the bash that srun starts on the node
 addr=$(srun --het-group=1 -N1 -n1 -w "$booster" bash -c \
   'for a in $(hostname -I); do grep -q " $a$" "$PSP_GW_SERVER" && echo $a; done' | head -n1)
 cluster=$(scontrol show hostnames "$SLURM_JOB_NODELIST_HET_GROUP_0" | head -n1)

@@ -6,6 +6,8 @@
 #include "posix/host_port.hpp"
 #include "posix/passwd_lookup.hpp"
 
+#include <psgw/version.hpp>
+
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -40,7 +42,7 @@ psgw::control::AgentAddress parse_agent(const std::string& text, std::uint16_t d
 
 int main(int argc, char** argv) {
     CLI::App app{"psgw-ctl: start, stop and list the relays of a psgwd agent"};
-    app.set_version_flag("--version", std::string("psgw-ctl ") + PSGW_VERSION);
+    app.set_version_flag("--version", "psgw-ctl " + std::string(psgw::kVersion));
     std::string config_path;
     std::string agent_text;
     app.add_option("--config", config_path, "psgw.conf (default: $PSGW_CONF or /etc/psgw/psgw.conf)");

@@ -2,13 +2,15 @@
 #include "agent/agent_main.hpp"
 #include "relay/relay_main.hpp"
 
+#include <psgw/version.hpp>
+
 #include <cstdio>
 #include <cstring>
 #include <exception>
 
 int main(int argc, char** argv) {
     if (argc >= 2 && std::strcmp(argv[1], "--version") == 0) {
-        std::printf("psgwd %s\n", PSGW_VERSION);
+        std::printf("psgwd %.*s\n", static_cast<int>(psgw::kVersion.size()), psgw::kVersion.data());
         return 0;
     }
     try {

@@ -27,7 +27,7 @@ ResolvedPlugin resolve_plugin(const std::string& name, const std::filesystem::pa
         candidates.push_back(plugin_dir / name);
     }
     // psroute imported the module name with ".py" stripped, so "x" finds "x.py".
-    if (!name.ends_with(".py")) candidates.push_back(candidates.front().string() + ".py");
+    if (!name.ends_with(".py")) candidates.emplace_back(candidates.front().string() + ".py");
     for (const auto& candidate : candidates) {
         if (is_regular(candidate)) {
             return ResolvedPlugin{std::nullopt, std::filesystem::absolute(candidate)};

@@ -62,8 +62,7 @@ std::string assemble(const GatewayTable& table, const std::vector<std::string>& 
     char* out = text.data();
     std::fill(port_turn.begin(), port_turn.end(), 0);
     auto put = [](char* at, const std::string& s) {
-        std::memcpy(at, s.data(), s.size());
-        return at + s.size();
+        return std::copy(s.begin(), s.end(), at);
     };
     for (std::size_t i = 0; i < nodes_a.size(); ++i) {
         const std::string& a = nodes_a[i];

@@ -6,6 +6,8 @@
 // the job user. See docs/route-file.md for the grammar and ordering rules.
 #pragma once
 
+#include <psgw/error.hpp>
+
 #include "sys/user_identity.hpp"
 
 #include <chrono>
@@ -45,9 +47,9 @@ struct RouteRequest {
 
 /// Any failure to produce a routing file; what() is one line starting "psgw: "
 /// and naming the plugin (or the bad gateway/node value).
-class RouteError : public std::runtime_error {
+class RouteError : public psgw::Error {
 public:
-    using std::runtime_error::runtime_error;
+    using psgw::Error::Error;
 };
 
 /// True if `plugin` names a built-in plugin ("plugin01", "plugin02.py", ...).

@@ -3,6 +3,7 @@
 #include "config/psgw_config.hpp"
 #include "config/strict_parse.hpp"
 #include "psgw/contract.hpp"
+#include <psgw/version.hpp>
 #include "route/route_generator.hpp"
 #include "slurm/hostlist.hpp"
 #include "sys/user_identity.hpp"
@@ -180,7 +181,7 @@ int main(int argc, char** argv) {
         ->type_name("FILE|-");
     app.add_option("--config", options.config, "psgw.conf (default: $PSGW_CONF or /etc/psgw/psgw.conf)")
         ->type_name("PATH");
-    app.set_version_flag("--version", std::string("psgw-route ") + PSGW_VERSION);
+    app.set_version_flag("--version", "psgw-route " + std::string(psgw::kVersion));
 
     try {
         app.parse(argc, argv);

@@ -99,7 +99,7 @@ std::string resolve_plugin(std::string_view value, const config::Config& cfg) {
         if (!is_regular_file(path)) {
             invalid(Opt::kPlugin, value, "no such regular file");
         }
-        const std::string resolved = real_path(path);
+        std::string resolved = real_path(path);
         if (resolved.empty()) {
             invalid(Opt::kPlugin, value, "cannot resolve the path");
         }
@@ -135,7 +135,7 @@ std::string validate_binary(std::string_view value, const config::Config& cfg) {
     if (cfg.strict_mode) {
         throw OptionError("psgw: --gw_binary=" + std::string(value) + " is not allowed: STRICT_MODE is on");
     }
-    const std::string path(value);
+    std::string path(value);
     if (path.empty() || path.front() != '/' || !is_regular_file(path) || ::access(path.c_str(), X_OK) != 0) {
         invalid(Opt::kBinary, value, "expected an absolute path to an executable file");
     }

@@ -2,6 +2,8 @@
 // Nothing here includes Slurm headers, so unit tests use it directly.
 #pragma once
 
+#include <psgw/error.hpp>
+
 #include "config/psgw_config.hpp"
 
 #include <psgw/contract.hpp>
@@ -34,9 +36,9 @@ const OptionDef& option_def(Opt id);
 inline constexpr std::int64_t kMaxGwNum = 1024;
 
 /// A user error; what() is the complete one-line message ("psgw: --gw_num=0 is invalid: ...").
-class OptionError : public std::runtime_error {
+class OptionError : public psgw::Error {
 public:
-    using std::runtime_error::runtime_error;
+    using psgw::Error::Error;
 };
 
 /// Validated option values; unset optionals mean "not given".

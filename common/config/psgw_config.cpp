@@ -117,7 +117,7 @@ std::string set_node_columns(Config& cfg, std::string_view value) {
 }
 
 std::string set_relay_ports(Config& cfg, std::string_view value) {
-    const std::string why = "expected FIRST-LAST with 1 <= FIRST <= LAST <= 65535";
+    std::string why = "expected FIRST-LAST with 1 <= FIRST <= LAST <= 65535";
     const auto dash = value.find('-');
     if (dash == std::string_view::npos) {
         return why;

@@ -2,6 +2,8 @@
 // shipped etc/psgw.conf and the tests that keep both in step.
 #pragma once
 
+#include <psgw/error.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -17,9 +19,9 @@ inline constexpr std::string_view kDefaultConfigPath = "/etc/psgw/psgw.conf";
 
 /// Thrown for any bad configuration; what() is one line, e.g.
 /// "psgw: /etc/psgw/psgw.conf:12: unknown key 'FOO'".
-class ConfigError : public std::runtime_error {
+class ConfigError : public psgw::Error {
 public:
-    using std::runtime_error::runtime_error;
+    using psgw::Error::Error;
 };
 
 /// Which value the node columns of the routing file carry.

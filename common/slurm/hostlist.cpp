@@ -2,6 +2,8 @@
 // exactly as Slurm writes them.
 #include "slurm/hostlist.hpp"
 
+#include <psgw/error.hpp>
+
 #include <cstdlib>
 #include <memory>
 #include <stdexcept>
@@ -58,14 +60,14 @@ std::vector<std::string> expand_hostlist(std::string_view expression) {
 
 std::string compress_hostlist(const std::vector<std::string>& names) {
     Hostlist list(slurm_hostlist_create(nullptr));
-    if (!list) throw std::runtime_error("psgw: cannot create a hostlist");
+    if (!list) throw psgw::Error("psgw: cannot create a hostlist");
     for (const auto& name : names) {
         if (slurm_hostlist_push_host(list.get(), name.c_str()) != 1) {
             throw std::invalid_argument("psgw: invalid host name '" + name + "'");
         }
     }
     MallocString ranged(slurm_hostlist_ranged_string_malloc(list.get()));
-    if (!ranged) throw std::runtime_error("psgw: cannot format a hostlist");
+    if (!ranged) throw psgw::Error("psgw: cannot format a hostlist");
     return ranged.get();
 }
 

@@ -2,6 +2,8 @@
 // classify job nodes and to pick usable gateway nodes.
 #pragma once
 
+#include <psgw/error.hpp>
+
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -9,9 +11,9 @@
 namespace psgw::slurm {
 
 /// slurmctld could not be asked; what() is one line starting "psgw: ".
-class SlurmError : public std::runtime_error {
+class SlurmError : public psgw::Error {
 public:
-    using std::runtime_error::runtime_error;
+    using psgw::Error::Error;
 };
 
 /// One node as slurmctld reports it.

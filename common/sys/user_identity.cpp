@@ -2,6 +2,7 @@
 #include "sys/user_identity.hpp"
 
 #include "posix/passwd_lookup.hpp"
+#include <psgw/error.hpp>
 
 #include <cerrno>
 #include <grp.h>
@@ -48,7 +49,7 @@ void drop_privileges(const UserIdentity& user) {
 
 UserIdentity lookup_user(uid_t uid) {
     const auto entry = posix::find_user(uid);
-    if (!entry) throw std::runtime_error("psgw: unknown user id " + std::to_string(uid));
+    if (!entry) throw psgw::Error("psgw: unknown user id " + std::to_string(uid));
     return UserIdentity{entry->uid, entry->gid, entry->name, entry->home};
 }
 

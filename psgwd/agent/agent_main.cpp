@@ -6,6 +6,7 @@
 #include "config/psgw_config.hpp"
 #include "posix/host_port.hpp"
 #include "posix/passwd_lookup.hpp"
+#include "log/logger_setup.hpp"
 
 #include <boost/asio/ip/address.hpp>
 
@@ -14,7 +15,6 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 namespace psgw::agent {
@@ -64,11 +64,13 @@ int agent_main(int argc, char** argv) {
         ->capture_default_str();
     CLI11_PARSE(app, argc, argv);
 
-    auto logger = spdlog::stderr_logger_mt("agent");
-    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e psgwd agent %l: %v");
-    logger->set_level(spdlog::level::from_str(log_level));
-    logger->flush_on(spdlog::level::trace);  // the log is how admins see refusals: never lose a line
-    spdlog::set_default_logger(logger);
+    // flush_on trace (the default): the log is how admins see refusals, never lose a line.
+    psgw::log::LoggerOptions logging;
+    logging.name = "agent";
+    logging.program = "psgwd agent";
+    logging.pattern = "%Y-%m-%d %H:%M:%S.%e psgwd agent %l: %v";
+    logging.level = spdlog::level::from_str(log_level);
+    psgw::log::setup_logger(std::move(logging));
 
     // A relay that closed its end of a pipe must produce EPIPE, not kill the agent.
     ::signal(SIGPIPE, SIG_IGN);

@@ -30,8 +30,8 @@ AgentServer::AgentServer(AgentOptions options)
     acceptor_.bind(options_.listen);
     acceptor_.listen();
     const std::size_t adopted = registry_.restore();
-    spdlog::info("psgwd agent {} on node {} (cluster {}, booster {}) listening on {}:{}; {} relay(s) adopted",
-                 PSGW_VERSION, options_.launch.node, options_.launch.cluster_addr, options_.launch.booster_addr,
+    spdlog::info("psgwd agent on node {} (cluster {}, booster {}) listening on {}:{}; {} relay(s) adopted",
+                 options_.launch.node, options_.launch.cluster_addr, options_.launch.booster_addr,
                  options_.listen.address().to_string(), options_.listen.port(), adopted);
 }
 

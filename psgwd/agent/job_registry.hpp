@@ -3,6 +3,8 @@
 // and stops are asynchronous; requests for one job that overlap are ordered here.
 #pragma once
 
+#include <psgw/error.hpp>
+
 #include "agent/relay_launcher.hpp"
 #include "agent/relay_process.hpp"
 #include "agent/relay_start.hpp"
@@ -24,9 +26,9 @@
 namespace psgw::agent {
 
 /// Thrown for a start that cannot be served; what() is one line for the reply.
-class RegistryError : public std::runtime_error {
+class RegistryError : public psgw::Error {
 public:
-    using std::runtime_error::runtime_error;
+    using psgw::Error::Error;
 };
 
 /// Owns every relay the agent runs, grouped by job.

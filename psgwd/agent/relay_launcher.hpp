@@ -4,6 +4,8 @@
 // drives these asynchronously (config on stdin, readiness, one deadline).
 #pragma once
 
+#include <psgw/error.hpp>
+
 #include "agent/relay_process.hpp"
 #include "config/psgw_config.hpp"
 #include "control/control_client.hpp"
@@ -24,9 +26,9 @@
 namespace psgw::agent {
 
 /// A job's relays could not be started; what() is one line (with the relay's stderr tail).
-class LaunchError : public std::runtime_error {
+class LaunchError : public psgw::Error {
 public:
-    using std::runtime_error::runtime_error;
+    using psgw::Error::Error;
 };
 
 /// Whether a KEY=VALUE entry sets a dynamic-loader or glibc code-loading variable

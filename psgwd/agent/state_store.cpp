@@ -1,5 +1,7 @@
 #include "agent/state_store.hpp"
 
+#include <psgw/error.hpp>
+
 #include "sys/private_directory.hpp"
 #include "sys/user_files.hpp"
 #include "sys/unique_fd.hpp"
@@ -17,7 +19,7 @@ namespace psgw::agent {
 StateStore::StateStore(std::filesystem::path dir) : dir_(std::move(dir)), jobs_dir_(dir_ / "jobs") {
     std::error_code ec;
     if (!dir_.parent_path().empty()) std::filesystem::create_directories(dir_.parent_path(), ec);
-    if (ec) throw std::runtime_error("psgw: cannot create " + dir_.parent_path().string() + ": " + ec.message());
+    if (ec) throw psgw::Error("psgw: cannot create " + dir_.parent_path().string() + ": " + ec.message());
     // The state files name the processes the agent signals as root.
     sys::ensure_private_directory(dir_, "AGENT_STATE_DIR", 0755);
     sys::ensure_private_directory(jobs_dir_, "AGENT_STATE_DIR", 0700);

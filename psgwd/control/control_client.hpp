@@ -2,6 +2,8 @@
 // a MUNGE credential carrying the JSON body, so psgwd can tell who sent it.
 #pragma once
 
+#include <psgw/error.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <stdexcept>
@@ -14,9 +16,9 @@
 namespace psgw::control {
 
 /// Failure talking to an agent or an agent's refusal; what() is one line naming the agent.
-class ControlError : public std::runtime_error {
+class ControlError : public psgw::Error {
 public:
-    using std::runtime_error::runtime_error;
+    using psgw::Error::Error;
 };
 
 /// What the controller asks one gateway's agent to start for a job.

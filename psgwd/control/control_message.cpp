@@ -189,18 +189,18 @@ json parse_reply(std::string_view body) {
     try {
         object = json::parse(body);
     } catch (const json::parse_error&) {
-        throw MessageError("reply is not valid JSON");
+        throw MessageError("psgw: reply is not valid JSON");
     }
-    if (!object.is_object()) throw MessageError("reply is not a JSON object");
+    if (!object.is_object()) throw MessageError("psgw: reply is not a JSON object");
     auto v = object.find("v");
     if (v == object.end() || !v->is_number_unsigned() || v->get<std::uint64_t>() != contract::kControlVersion)
-        throw MessageError("reply has an unsupported protocol version");
+        throw MessageError("psgw: reply has an unsupported protocol version");
     auto ok = object.find("ok");
-    if (ok == object.end() || !ok->is_boolean()) throw MessageError("reply lacks 'ok'");
+    if (ok == object.end() || !ok->is_boolean()) throw MessageError("psgw: reply lacks 'ok'");
     if (!ok->get<bool>()) {
         auto error = object.find("error");
         throw MessageError(error != object.end() && error->is_string() ? error->get<std::string>()
-                                                                        : std::string("refused without a reason"));
+                                                                        : std::string("psgw: refused without a reason"));
     }
     return object;
 }
@@ -214,13 +214,13 @@ StartReply parse_start_reply(const json& reply) {
             RelayInfo info;
             info.port = relay.at("port").get<std::uint16_t>();
             info.pid = relay.at("pid").get<int>();
-            if (info.port == 0 || info.pid <= 0) throw MessageError("start reply: bad relay entry");
+            if (info.port == 0 || info.pid <= 0) throw MessageError("psgw: start reply: bad relay entry");
             out.relays.push_back(info);
         }
     } catch (const json::exception& e) {
-        throw MessageError(std::string("start reply: malformed (") + e.what() + ")");
+        throw MessageError(std::string("psgw: start reply: malformed (") + e.what() + ")");
     }
-    if (out.relays.empty()) throw MessageError("start reply: no relays");
+    if (out.relays.empty()) throw MessageError("psgw: start reply: no relays");
     return out;
 }
 

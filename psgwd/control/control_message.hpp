@@ -3,6 +3,8 @@
 // every validation rule is unit-tested on its own.
 #pragma once
 
+#include <psgw/error.hpp>
+
 #include "control/control_client.hpp"
 
 #include <cstdint>
@@ -17,9 +19,9 @@
 namespace psgw::control {
 
 /// A malformed request or reply; what() is one line naming the field.
-class MessageError : public std::runtime_error {
+class MessageError : public psgw::Error {
 public:
-    using std::runtime_error::runtime_error;
+    using psgw::Error::Error;
 };
 
 /// Most peer addresses (cluster + booster) one start request may carry.

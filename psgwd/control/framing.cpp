@@ -6,9 +6,9 @@ namespace psgw::control {
 namespace {
 
 void check_length(std::size_t length) {
-    if (length == 0) throw FrameError("empty control message");
+    if (length == 0) throw FrameError("psgw: empty control message");
     if (length > contract::kMaxControlMessage)
-        throw FrameError("control message of " + std::to_string(length) + " bytes exceeds the limit of " +
+        throw FrameError("psgw: control message of " + std::to_string(length) + " bytes exceeds the limit of " +
                          std::to_string(contract::kMaxControlMessage));
 }
 

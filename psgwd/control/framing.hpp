@@ -1,6 +1,8 @@
 // Control message framing: u32 big-endian length, then the body (contract.hpp).
 #pragma once
 
+#include <psgw/error.hpp>
+
 #include <array>
 #include <cstdint>
 #include <stdexcept>
@@ -10,9 +12,9 @@
 namespace psgw::control {
 
 /// A frame header announcing an empty or oversized body.
-class FrameError : public std::runtime_error {
+class FrameError : public psgw::Error {
 public:
-    using std::runtime_error::runtime_error;
+    using psgw::Error::Error;
 };
 
 /// Size of the length prefix.

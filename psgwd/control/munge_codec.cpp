@@ -35,14 +35,14 @@ std::string describe(munge_err_t err, munge_ctx_t ctx) {
 void MungeCodec::CtxDeleter::operator()(munge_ctx* ctx) const { munge_ctx_destroy(ctx); }
 
 MungeCodec::MungeCodec(const std::string& socket) : ctx_(munge_ctx_create()) {
-    if (!ctx_) throw MungeError("cannot create a MUNGE context");
+    if (!ctx_) throw MungeError("psgw: cannot create a MUNGE context");
     if (!socket.empty()) {
         const munge_err_t err = munge_ctx_set(ctx_.get(), MUNGE_OPT_SOCKET, socket.c_str());
-        if (err != EMUNGE_SUCCESS) throw MungeError("MUNGE socket '" + socket + "': " + describe(err, ctx_.get()));
+        if (err != EMUNGE_SUCCESS) throw MungeError("psgw: MUNGE socket '" + socket + "': " + describe(err, ctx_.get()));
     }
     // Peer lists compress well; keeps 2 x 1024 peers far below munged's request limit.
     const munge_err_t err = munge_ctx_set(ctx_.get(), MUNGE_OPT_ZIP_TYPE, MUNGE_ZIP_ZLIB);
-    if (err != EMUNGE_SUCCESS) throw MungeError(describe(err, ctx_.get()));
+    if (err != EMUNGE_SUCCESS) throw MungeError(std::string(kErrorPrefix) + describe(err, ctx_.get()));
 }
 
 std::string MungeCodec::encode(std::string_view payload) const {
@@ -50,7 +50,7 @@ std::string MungeCodec::encode(std::string_view payload) const {
     const munge_err_t err =
         munge_encode(&credential, ctx_.get(), payload.data(), static_cast<int>(payload.size()));
     std::unique_ptr<char, decltype(&std::free)> owner(credential, &std::free);
-    if (err != EMUNGE_SUCCESS) throw MungeError(describe(err, ctx_.get()));
+    if (err != EMUNGE_SUCCESS) throw MungeError(std::string(kErrorPrefix) + describe(err, ctx_.get()));
     return std::string(credential);
 }
 
@@ -62,7 +62,7 @@ DecodedCredential MungeCodec::decode(std::string_view credential) const {
     const munge_err_t err = munge_decode(text.c_str(), ctx_.get(), &buffer, &length, &out.uid, &out.gid);
     // Some errors (replayed, expired) still hand back the payload: always free it.
     std::unique_ptr<void, decltype(&std::free)> owner(buffer, &std::free);
-    if (err != EMUNGE_SUCCESS) throw MungeError(describe(err, ctx_.get()));
+    if (err != EMUNGE_SUCCESS) throw MungeError(std::string(kErrorPrefix) + describe(err, ctx_.get()));
     if (buffer != nullptr && length > 0) out.payload.assign(static_cast<const char*>(buffer), static_cast<std::size_t>(length));
     return out;
 }

@@ -2,6 +2,8 @@
 // decodes and learns the sender's uid — the same mechanism Slurm itself trusts.
 #pragma once
 
+#include <psgw/error.hpp>
+
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -13,9 +15,9 @@ struct munge_ctx;
 namespace psgw::control {
 
 /// Encode/decode failure; what() is one line, e.g. "MUNGE credential replayed".
-class MungeError : public std::runtime_error {
+class MungeError : public psgw::Error {
 public:
-    using std::runtime_error::runtime_error;
+    using psgw::Error::Error;
 };
 
 /// A verified credential: the payload and who created it.

@@ -35,7 +35,7 @@ std::uint64_t get_uint(const json& value, std::string_view key, std::uint64_t mi
 ip::address get_address(const json& value, std::string_view key) {
     if (!value.is_string()) fail(key, "expected an IP address string, got " + shown(value));
     boost::system::error_code ec;
-    const ip::address addr = ip::make_address(value.get<std::string>(), ec);
+    ip::address addr = ip::make_address(value.get<std::string>(), ec);
     if (ec) fail(key, "not an IP address: " + shown(value));
     if (addr.is_unspecified() || addr.is_multicast()) fail(key, "not a unicast address: " + shown(value));
     return addr;

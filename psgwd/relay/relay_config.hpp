@@ -1,6 +1,8 @@
 // The per-job relay's configuration: one JSON object on stdin (docs/protocol.md).
 #pragma once
 
+#include <psgw/error.hpp>
+
 #include <boost/asio/ip/address.hpp>
 
 #include <chrono>
@@ -13,9 +15,9 @@
 namespace psgw::relay {
 
 /// Thrown by parse_relay_config(); what() is one line starting with "psgw: relay config: ".
-class RelayConfigError : public std::runtime_error {
+class RelayConfigError : public psgw::Error {
 public:
-    using std::runtime_error::runtime_error;
+    using psgw::Error::Error;
 };
 
 /// Validated relay configuration. Field names equal the JSON keys.

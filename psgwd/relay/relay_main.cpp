@@ -5,6 +5,7 @@
 #include "relay/relay_server.hpp"
 
 #include "posix/fd_io.hpp"
+#include "log/logger_setup.hpp"
 
 #include <psgw/contract.hpp>
 
@@ -51,9 +52,15 @@ int relay_main(int argc, char** argv) {
         return kExitUsage;
     }
 
+    // The config's log_level is the default; SPDLOG_LEVEL (e.g. "relay=debug") overrides it.
+    psgw::log::LoggerOptions logging;
+    logging.name = "relay";
+    logging.program = "psgwd relay";
+    logging.pattern = "%Y-%m-%dT%H:%M:%S.%e relay[%P] %l: %v";
+    logging.level = spdlog::level::from_str(config.log_level);
+    logging.make_default = false;
+    psgw::log::setup_logger(std::move(logging));
     auto& log = relay_log();
-    log.set_level(spdlog::level::from_str(config.log_level));
-    log.set_pattern("%Y-%m-%dT%H:%M:%S.%e relay[%P] %l: %v");
     if (::geteuid() == 0) {
         // By design the agent drops to the job user before exec; only tests run us as root.
         log.warn("job {}: running as root; the relay is meant to run as the job user", config.job);

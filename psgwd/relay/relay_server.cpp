@@ -1,5 +1,7 @@
 #include "relay/relay_server.hpp"
 
+#include <psgw/error.hpp>
+
 #include "relay/relay_log.hpp"
 #include "relay/relay_session.hpp"
 
@@ -52,7 +54,7 @@ void RelayServer::bind_listeners() {
         auto ec = try_listen(cluster_acceptor_, {config_.cluster_addr, port});
         if (ec == boost::asio::error::address_in_use) continue;
         if (ec) {
-            throw std::runtime_error("psgw: relay: cannot listen on cluster_addr " + config_.cluster_addr.to_string() +
+            throw psgw::Error("psgw: relay: cannot listen on cluster_addr " + config_.cluster_addr.to_string() +
                                      ": " + ec.message());
         }
         ec = try_listen(booster_acceptor_, {config_.booster_addr, port});
@@ -63,11 +65,11 @@ void RelayServer::bind_listeners() {
         boost::system::error_code ignored;
         cluster_acceptor_.close(ignored);
         if (ec != boost::asio::error::address_in_use) {
-            throw std::runtime_error("psgw: relay: cannot listen on booster_addr " + config_.booster_addr.to_string() +
+            throw psgw::Error("psgw: relay: cannot listen on booster_addr " + config_.booster_addr.to_string() +
                                      ": " + ec.message());
         }
     }
-    throw std::runtime_error("psgw: relay: no port in " + std::to_string(config_.port_first) + "-" +
+    throw psgw::Error("psgw: relay: no port in " + std::to_string(config_.port_first) + "-" +
                              std::to_string(config_.port_last) + " is free on both " + config_.cluster_addr.to_string() +
                              " and " + config_.booster_addr.to_string());
 }

@@ -23,7 +23,7 @@ SplicePump::SplicePump(boost::asio::ip::tcp::socket& source, boost::asio::ip::tc
                        SplicePipe pipe)
     : source_(source), sink_(sink), pipe_(std::move(pipe)) {}
 
-void SplicePump::start(std::shared_ptr<void> keep_alive, BytesHandler on_bytes, DoneHandler on_done) {
+void SplicePump::start(const std::shared_ptr<void>& keep_alive, BytesHandler on_bytes, DoneHandler on_done) {
     on_bytes_ = std::move(on_bytes);
     on_done_ = std::move(on_done);
     run(keep_alive);

@@ -32,7 +32,7 @@ public:
     SplicePump& operator=(const SplicePump&) = delete;
 
     /// Starts pumping. `keep_alive` (the owner) is held by every pending handler.
-    void start(std::shared_ptr<void> keep_alive, BytesHandler on_bytes, DoneHandler on_done);
+    void start(const std::shared_ptr<void>& keep_alive, BytesHandler on_bytes, DoneHandler on_done);
 
     /// Bytes the pipe can hold (the in-flight bound of this direction).
     std::size_t capacity() const { return pipe_.capacity(); }

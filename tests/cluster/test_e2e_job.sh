@@ -83,9 +83,11 @@ for gw in gw01 gw02; do
   addr=$(tb addr "$gw" cluster)
   assert_contains "$(cat "$route")" "$addr:$port " "routing file entry for $gw's relay"
   assert_eq "$(jq -r '.relays[0].alive' <<<"$job")" true "relay on $gw alive"
+  # shellcheck disable=SC2016  # an awk program, not shell
   uid=$(tb exec "$gw" awk '/^Uid:/{print $2, $3, $4, $5}' "/proc/$pid/status")
   tuid=$(id -u "$TB_USER")
   assert_eq "$uid" "$tuid $tuid $tuid $tuid" "real/effective/saved/fs uid of the relay on $gw"
+  # shellcheck disable=SC2016  # an awk program, not shell
   assert_eq "$(tb exec "$gw" awk '/^CapEff:/{print $2}' "/proc/$pid/status")" 0000000000000000 \
     "effective capabilities of the relay on $gw"
   # The relay really listens on both fabric addresses of the gateway.
@@ -142,9 +144,11 @@ assert_contains "$(cat "$dir/job-$id.out")" "job done" "job output"
 # --- interactive gateway jobs: salloc and srun ------------------------------------
 for tool in salloc srun; do
   if [[ $tool == salloc ]]; then
+    # shellcheck disable=SC2016  # expanded by the bash inside the job
     out=$(timeout 90 "$PSGW_TESTBED" as-user salloc --gw_num=1 -p cluster -N1 : -p booster -N1 \
       srun --het-group=0,1 bash -c 'echo "$PSP_GW_SERVER $(wc -l < "$PSP_GW_SERVER")"' 2>/dev/null)
   else
+    # shellcheck disable=SC2016  # expanded by the bash inside the job
     out=$(timeout 90 "$PSGW_TESTBED" as-user srun --gw_num=1 -p cluster -N1 : -p booster -N1 \
       bash -c 'echo "$PSP_GW_SERVER $(wc -l < "$PSP_GW_SERVER")"' 2>/dev/null)
   fi

@@ -79,6 +79,7 @@ assert_contains "$(grep "job $ghost" "$TB_STATE/log/psgwd-gw01.log")" \
 # --- a lost epilogue does not leak a gateway ------------------------------------------
 # Book both gateways for a job id Slurm has never seen, as if its epilogue never ran.
 stale=4000000002
+# shellcheck disable=SC2016  # a jq program ($j is its --argjson)
 flock "$TB_STATE/ctl/ledger.lock" jq --argjson j "$stale" \
   '.gateways.gw01 = {agent: "10.77.0.101", agent_port: 6470, created_by_psgw: false, job: $j, since: 0}
    | .gateways.gw02 = {agent: "10.77.0.102", agent_port: 6470, created_by_psgw: false, job: $j, since: 0}' \

@@ -57,7 +57,7 @@ assert_eq "$(hello cluster01 "$gw_booster")" 4 "relay reply for the gateway itse
 assert_eq "$(hello cluster01 "$(tb addr booster01 mgmt)")" 4 "relay reply for a management-network destination"
 # The job's own pair is allowed (nothing listens on 5201: the relay answers 5, refused).
 assert_eq "$(hello cluster01 "$(tb addr booster01 booster)")" 5 "relay reply for the job's own pair"
-refused() { $CTL --agent "$(tb addr $gw mgmt)" list | jq -c ".jobs[] | select(.job == $id) | .relays[0].stats.refused"; }
+refused() { $CTL --agent "$(tb addr "$gw" mgmt)" list | jq -c ".jobs[] | select(.job == $id) | .relays[0].stats.refused"; }
 # The relay rewrites its stats file every second.
 wait_for "[ \"\$(refused | jq -r .dest_not_in_job)\" = 3 ]" 10
 stats=$(refused)

@@ -145,7 +145,7 @@ TEST_F(Loopback, PsgwPpBothModesBothDirectionsDirectAndViaGateway) {
     std::uint64_t relayed = 0;
     for (const bool via : {false, true}) {
         std::vector<std::string> base{PSGW_PP_PATH, "client", "--connect", addr};
-        if (via) base.push_back("--via-gateway");
+        if (via) base.emplace_back("--via-gateway");
         auto ping = base;
         ping.insert(ping.end(), {"--mode", "pingpong", "--count", "200", "--size", "1000"});
         const auto p = run(ping, env);

@@ -7,7 +7,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
+#include <csignal>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -158,7 +158,7 @@ void EchoServer::serve() {
         ::inet_ntop(AF_INET, &peer.sin_addr, text, sizeof text);
         {
             const std::lock_guard lock(mutex_);
-            clients_.push_back(text);
+            clients_.emplace_back(text);
         }
         workers_.emplace_back([fd, this] {
             char buf[65536];

@@ -6,7 +6,7 @@
 namespace psgw::controller {
 namespace {
 
-slurm::NodeInfo node(std::string name, std::vector<std::string> features, std::string addr = "") {
+slurm::NodeInfo node(std::string name, std::vector<std::string> features, const std::string& addr = "") {
     slurm::NodeInfo n;
     n.addr = addr.empty() ? name : addr;
     n.name = std::move(name);

@@ -157,7 +157,7 @@ INSTANTIATE_TEST_SUITE_P(
                                          Shape{2, 3, 8}, Shape{33, 17, 5}, Shape{64, 64, 64})));
 
 TEST(RouteErrors, RejectBadInputNamingIt) {
-    auto expect_error = [](RouteRequest r, const std::string& fragment) {
+    auto expect_error = [](const RouteRequest& r, const std::string& fragment) {
         try {
             generate_routes(r);
             ADD_FAILURE() << "no error, expected " << fragment;

@@ -10,5 +10,5 @@ for s in plugin_name plugin_type plugin_version spank_plugin_version slurm_spank
 done
 extra=$(echo "$symbols" | grep -vxE 'plugin_name|plugin_type|plugin_version|spank_plugin_version|slurm_spank_[a-z_]+' || true)
 [ -z "$extra" ] || { echo "unexpected exports:"; echo "$extra"; status=1; }
-[ $status -eq 0 ] && echo "exports ok:" $symbols
+[ $status -eq 0 ] && echo "exports ok:" "$symbols"
 exit $status

@@ -33,7 +33,7 @@ int option(const char* name, const char* value, int remote) {
 }
 
 namespace {
-std::string format(const char* fmt, va_list args) {
+__attribute__((format(printf, 1, 0))) std::string format(const char* fmt, va_list args) {
     char buffer[4096];
     std::vsnprintf(buffer, sizeof buffer, fmt, args);
     return buffer;
@@ -91,6 +91,7 @@ spank_err_t spank_setenv(spank_t, const char* var, const char* val, int overwrit
 
 spank_err_t spank_get_item(spank_t, spank_item_t item, ...) {
     va_list args;
+    // NOLINTNEXTLINE(clang-diagnostic-varargs): the signature is Slurm's (spank.h), enum before "..."
     va_start(args, item);
     spank_err_t rc = ESPANK_BAD_ARG;
     if (item == S_JOB_ID && fake::spank().job_id != 0) {

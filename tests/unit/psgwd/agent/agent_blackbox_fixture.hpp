@@ -88,7 +88,7 @@ inline std::uint16_t free_port() {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) addr.sin_port = 0;  // getsockname reports 0 too
     socklen_t size = sizeof addr;
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &size);
     ::close(fd);

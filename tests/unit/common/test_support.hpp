@@ -1,4 +1,4 @@
-// Shared helpers for route_tests: temporary directories, file reading, the user nobody.
+// Shared test helpers (route_tests, common_tests): temporary directories, file reading, the user nobody.
 #pragma once
 
 #include "sys/user_identity.hpp"

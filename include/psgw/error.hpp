@@ -1,0 +1,31 @@
+// psgw's one error idiom: every psgw exception derives from psgw::Error, and its
+// message is one line that starts with "psgw: " (the user sees it verbatim in srun,
+// the prologue log or psgw-ctl's output). Header-only, so every component may use it:
+// the SPANK plugin (psgw_config only), the hidden-visibility client libraries, psgwd.
+//
+// scripts/check-style enforces both rules over the tree: every *Error class derives
+// from psgw::Error (or from another psgw error), and every string literal a throw
+// starts its message with begins with "psgw: ". Messages computed at run time (an
+// agent's reply relayed verbatim, a rethrown what()) are the thrower's responsibility.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace psgw {
+
+/// What every psgw error message starts with.
+inline constexpr std::string_view kErrorPrefix = "psgw: ";
+
+/// Base of every psgw exception; catch it to handle "any psgw failure".
+class Error : public std::runtime_error {
+public:
+    explicit Error(const std::string& what) : std::runtime_error(what) {}
+    explicit Error(const char* what) : std::runtime_error(what) {}
+};
+
+/// True if `message` follows the psgw convention (starts with kErrorPrefix).
+inline bool has_error_prefix(std::string_view message) noexcept { return message.starts_with(kErrorPrefix); }
+
+}  // namespace psgw
