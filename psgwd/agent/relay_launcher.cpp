@@ -26,7 +26,7 @@ namespace {
 using sys::UniqueFd;
 
 /// fd number of the readiness pipe in the relay ("--ready-fd 3").
-constexpr int kReadyFd = 3;
+constexpr int kReadyFd = contract::kRelayReadyFd;
 
 /// Writes a message to stderr from the forked child; async-signal-safe.
 void child_say(const char* what, const char* detail) {
@@ -79,8 +79,8 @@ std::vector<std::string> build_env(const LaunchSettings& settings, const control
     }
     // Identity of the relay last: a user's --gw_env cannot disguise it.
     put("SLURM_JOB_ID=" + std::to_string(request.job));
-    put("PSGWD_ID=" + std::to_string(index));
-    if (request.debug) put("PSGWD_DEBUG=1");
+    put(std::string(contract::kEnvPsgwdId) + "=" + std::to_string(index));
+    if (request.debug) put(std::string(contract::kEnvPsgwdDebug) + "=1");
     std::vector<std::string> out;
     for (const auto& [key, value] : env) out.push_back(key + "=" + value);
     return out;
@@ -243,7 +243,7 @@ SpawnedRelay RelayLauncher::spawn_relay(const control::StartRequest& request, co
     }
     sys::Child child;
     try {
-        child = sys::spawn_exec(options, {binary.string(), "relay", "--ready-fd", std::to_string(kReadyFd)},
+        child = sys::spawn_exec(options, {binary.string(), "relay", std::string(contract::kRelayReadyFdOption), std::to_string(kReadyFd)},
                                 build_env(settings_, request, user, home, index));
     } catch (const std::system_error& e) {
         throw failure(request.job, index, std::string("cannot be started: ") + e.what());
