@@ -24,8 +24,10 @@ int main(int argc, char** argv) {
     request.plugin = argv[1];
     request.timeout = std::chrono::seconds(600);
     // Test-bed-like fabric addresses: realistic line lengths.
-    for (int k = 0; k < a; ++k) request.nodes_a.push_back("10.78." + std::to_string(k / 250) + "." + std::to_string(k % 250 + 1));
-    for (int k = 0; k < b; ++k) request.nodes_b.push_back("10.79." + std::to_string(k / 250) + "." + std::to_string(k % 250 + 1));
+    for (int k = 0; k < a; ++k)
+        request.nodes_a.push_back("10.78." + std::to_string(k / 250) + "." + std::to_string(k % 250 + 1));
+    for (int k = 0; k < b; ++k)
+        request.nodes_b.push_back("10.79." + std::to_string(k / 250) + "." + std::to_string(k % 250 + 1));
     for (int k = 0; k < g; ++k) request.gateways.push_back("10.78.9." + std::to_string(k + 1) + ":41000");
 
     std::vector<double> ms;

@@ -15,9 +15,9 @@ struct ClientContext {
         kError,  ///< the routing file could not be loaded: `error` says why
         kReady,  ///< `resolver` is usable
     };
-    State state = State::kUnset;        ///< see State
-    std::string error;                  ///< one line "psgw: ..." when kError
-    int error_errno = 0;                ///< open(2) errno (unreadable) or EBADMSG (malformed)
+    State state = State::kUnset;            ///< see State
+    std::string error;                      ///< one line "psgw: ..." when kError
+    int error_errno = 0;                    ///< open(2) errno (unreadable) or EBADMSG (malformed)
     std::optional<RouteResolver> resolver;  ///< set when kReady
 };
 

@@ -11,8 +11,7 @@ namespace psgw::client {
 namespace {
 
 /// Converts an IPv4 sockaddr to its v4-mapped IPv6 form for an AF_INET6 socket.
-socklen_t fit_family(const sockaddr_storage& in, socklen_t len, int sock_family,
-                     sockaddr_storage& out) {
+socklen_t fit_family(const sockaddr_storage& in, socklen_t len, int sock_family, sockaddr_storage& out) {
     out = in;
     if (sock_family == in.ss_family) return len;
     if (sock_family == AF_INET6 && in.ss_family == AF_INET) {
@@ -56,9 +55,8 @@ int bind_source(int fd, int sock_family, const IpAddress& self) {
 
 }  // namespace
 
-GatewayOutcome connect_via_gateway(int fd, const Route& route, const IpAddress& peer,
-                                   std::uint16_t port, int timeout_ms,
-                                   ConnectFn connect_fn) noexcept {
+GatewayOutcome connect_via_gateway(int fd, const Route& route, const IpAddress& peer, std::uint16_t port,
+                                   int timeout_ms, ConnectFn connect_fn) noexcept {
     const auto deadline = deadline_after(timeout_ms);
     sockaddr_storage local{};
     socklen_t local_len = sizeof local;

@@ -23,9 +23,8 @@ struct GatewayOutcome {
 /// bound to route.self (port chosen at connect time) so that the relay sees the
 /// address the routing file names. After success the socket is a byte stream to
 /// the peer: the exchange never reads past the 8-byte reply.
-GatewayOutcome connect_via_gateway(int fd, const Route& route, const IpAddress& peer,
-                                   std::uint16_t port, int timeout_ms,
-                                   ConnectFn connect_fn) noexcept;
+GatewayOutcome connect_via_gateway(int fd, const Route& route, const IpAddress& peer, std::uint16_t port,
+                                   int timeout_ms, ConnectFn connect_fn) noexcept;
 
 /// A plain connect bounded by `timeout_ms` (flags restored as above). Returns 0 or errno.
 int connect_direct(int fd, const sockaddr* peer, socklen_t len, int timeout_ms,

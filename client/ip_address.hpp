@@ -15,7 +15,7 @@ namespace psgw::client {
 /// are normalised to IPv4 so that a v6 socket connecting to ::ffff:a.b.c.d matches
 /// a routing file that names a.b.c.d.
 struct IpAddress {
-    std::uint8_t family = 0;             ///< AF_INET or AF_INET6 (0: empty)
+    std::uint8_t family = 0;               ///< AF_INET or AF_INET6 (0: empty)
     std::array<std::uint8_t, 16> bytes{};  ///< network order; IPv4 uses the first 4
 
     /// Parses a numeric address ("10.0.0.1", "fe80::1"); nullopt if it is not one.

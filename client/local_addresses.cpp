@@ -59,8 +59,8 @@ std::vector<IpAddress> local_addresses() {
     std::vector<IpAddress> out;
     for (const ifaddrs* it = raw; it != nullptr; it = it->ifa_next) {
         if (it->ifa_addr == nullptr) continue;
-        const socklen_t len = it->ifa_addr->sa_family == AF_INET6 ? sizeof(sockaddr_in6)
-                                                                  : sizeof(sockaddr_in);
+        const socklen_t len =
+            it->ifa_addr->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
         if (const auto addr = IpAddress::from_sockaddr(it->ifa_addr, len)) add_unique(out, *addr);
     }
     return out;

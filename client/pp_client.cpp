@@ -36,8 +36,10 @@ sys::UniqueFd connect_to(const ClientOptions& opt, const Endpoint& ep) {
                                      : std::string("psgw: --via-gateway: ") + psgw_strerror(errno));
     }
     if (routed == 0) {
-        throw PpError("psgw: --via-gateway: the routing file (PSP_GW_SERVER) has no gateway "
-                      "from this node to " + opt.connect);
+        throw PpError(
+            "psgw: --via-gateway: the routing file (PSP_GW_SERVER) has no gateway "
+            "from this node to " +
+            opt.connect);
     }
     sys::UniqueFd fd(psgw_connect(sa, ep.len, opt.io_timeout_s * 1000));
     if (fd.get() < 0) {
@@ -48,9 +50,7 @@ sys::UniqueFd connect_to(const ClientOptions& opt, const Endpoint& ep) {
     return fd;
 }
 
-double since(Clock::time_point t0) {
-    return std::chrono::duration<double>(Clock::now() - t0).count();
-}
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 }  // namespace
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "sys/unique_fd.hpp"
 #include <psgw/error.hpp>
+#include "sys/unique_fd.hpp"
 
 #include <cstdint>
 #include <span>

@@ -37,13 +37,16 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"pingpong", "stream"}))
         ->capture_default_str();
     std::string direction = "send";
-    client->add_option("--direction", direction,
-                       "stream: send (client to server), recv (server to client) or both")
+    client
+        ->add_option("--direction", direction,
+                     "stream: send (client to server), recv (server to client) or both")
         ->check(CLI::IsMember({"send", "recv", "both"}))
         ->capture_default_str();
     client->add_option("--size", copt.size, "bytes per message/block (default 64 pingpong, 1048576 stream)")
         ->check(CLI::Range(1u, 64u << 20));
-    client->add_option("--count", copt.count, "messages/blocks per test at most (default 10000 pingpong, 1024 stream)")
+    client
+        ->add_option("--count", copt.count,
+                     "messages/blocks per test at most (default 10000 pingpong, 1024 stream)")
         ->check(CLI::PositiveNumber);
     client->add_option("--seconds", copt.seconds, "time per test at most")
         ->check(CLI::Range(0.001, 3600.0))

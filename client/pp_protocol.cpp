@@ -68,8 +68,7 @@ std::array<std::uint8_t, kAckSize> encode_ack(bool ok) {
 }
 
 bool ack_ok(std::span<const std::uint8_t> b) {
-    return b.size() == kAckSize && std::memcmp(b.data(), kMagic, 4) == 0 && b[4] == kVersion &&
-           b[5] == 1;
+    return b.size() == kAckSize && std::memcmp(b.data(), kMagic, 4) == 0 && b[4] == kVersion && b[5] == 1;
 }
 
 std::array<std::uint8_t, 16> PhaseSummary::encode() const {

@@ -24,7 +24,7 @@ inline constexpr std::uint32_t kMaxBlockSize = 64u << 20;
 /// The server answers with an 8-byte ack "PSPP" | u8 version | u8 ok (1/0) | u16 0.
 /// Then every message is a block: u32 length | payload; length 0 ends a phase.
 struct SessionHeader {
-    Mode mode = Mode::kPingpong;            ///< test kind
+    Mode mode = Mode::kPingpong;             ///< test kind
     Direction direction = Direction::kSend;  ///< stream direction(s)
     std::uint32_t size = 64;                 ///< payload bytes per block
     std::uint64_t count = 1000;              ///< blocks (round trips) per phase at most

@@ -27,9 +27,12 @@ std::string format(const PingResult& r, bool json) {
     const double p99 = percentile_us(sorted, 99);
     const double min = sorted.empty() ? 0 : static_cast<double>(sorted.front()) / 1000.0;
     if (json) {
-        return nlohmann::json{{"test", "pingpong"},          {"path", r.path},
-                              {"size", r.size},              {"count", sorted.size()},
-                              {"rtt_us_median", round2(median)}, {"rtt_us_p99", round2(p99)},
+        return nlohmann::json{{"test", "pingpong"},
+                              {"path", r.path},
+                              {"size", r.size},
+                              {"count", sorted.size()},
+                              {"rtt_us_median", round2(median)},
+                              {"rtt_us_p99", round2(p99)},
                               {"rtt_us_min", round2(min)}}
             .dump();
     }
@@ -43,17 +46,16 @@ std::string format(const PingResult& r, bool json) {
 std::string format(const StreamResult& r, bool json) {
     const double mib_s = r.seconds > 0 ? static_cast<double>(r.bytes) / (1024.0 * 1024.0) / r.seconds : 0;
     if (json) {
-        return nlohmann::json{{"test", "stream"},    {"path", r.path},
+        return nlohmann::json{{"test", "stream"},         {"path", r.path},
                               {"direction", r.direction}, {"size", r.size},
-                              {"bytes", r.bytes},    {"seconds", std::round(r.seconds * 1e6) / 1e6},
+                              {"bytes", r.bytes},         {"seconds", std::round(r.seconds * 1e6) / 1e6},
                               {"MiB_s", round2(mib_s)}}
             .dump();
     }
     char line[256];
-    std::snprintf(line, sizeof line,
-                  "stream path=%s direction=%s size=%u bytes=%llu seconds=%.3f MiB_s=%.1f",
-                  r.path.c_str(), r.direction.c_str(), r.size,
-                  static_cast<unsigned long long>(r.bytes), r.seconds, mib_s);
+    std::snprintf(line, sizeof line, "stream path=%s direction=%s size=%u bytes=%llu seconds=%.3f MiB_s=%.1f",
+                  r.path.c_str(), r.direction.c_str(), r.size, static_cast<unsigned long long>(r.bytes),
+                  r.seconds, mib_s);
     return line;
 }
 

@@ -72,7 +72,8 @@ int run_server(const ServerOptions& opt) {
     while (true) {
         sockaddr_storage peer{};
         socklen_t peer_len = sizeof peer;
-        sys::UniqueFd conn(::accept4(listener.get(), reinterpret_cast<sockaddr*>(&peer), &peer_len, SOCK_CLOEXEC));
+        sys::UniqueFd conn(
+            ::accept4(listener.get(), reinterpret_cast<sockaddr*>(&peer), &peer_len, SOCK_CLOEXEC));
         if (conn.get() < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
             throw PpError(std::string("psgw: accept: ") + std::strerror(errno));

@@ -3,9 +3,9 @@
 // other call is passed to libc untouched. getpeername() on a routed socket reports
 // the intended peer. Exported symbols: connect, getpeername, close, dup, dup2, dup3.
 #include "client_context.hpp"
-#include "psgw/contract.hpp"
 #include "gateway_connector.hpp"
 #include "peer_table.hpp"
+#include "psgw/contract.hpp"
 
 #include <dlfcn.h>
 #include <netinet/in.h>
@@ -14,8 +14,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdarg>
 #include <cerrno>
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -58,7 +58,8 @@ std::atomic<Dup3Fn> g_dup3{nullptr};
 /// close(), which must not find the peer table freed.
 union PeerTableStorage {
     constexpr PeerTableStorage() : table() {}
-    // NOLINTNEXTLINE(modernize-use-equals-default): "= default" would be deleted (non-trivial member); never destroyed on purpose
+    // NOLINTNEXTLINE(modernize-use-equals-default): "= default" would be deleted (non-trivial member); never
+    // destroyed on purpose
     ~PeerTableStorage() {}
     psgw::client::PeerTable table;
 };
@@ -107,9 +108,8 @@ const ClientContext* ready_context() noexcept {
     if (ctx.state == ClientContext::State::kReady) return &ctx;
     if (ctx.state == ClientContext::State::kError && settings().debug) {
         static std::once_flag reported;
-        std::call_once(reported, [&ctx] {
-            debug_line("psgw-preload: routing disabled: %s", ctx.error.c_str());
-        });
+        std::call_once(reported,
+                       [&ctx] { debug_line("psgw-preload: routing disabled: %s", ctx.error.c_str()); });
     }
     return nullptr;
 }
@@ -150,8 +150,8 @@ PSGW_EXPORT int connect(int fd, const sockaddr* addr, socklen_t len) {
                    psgw::client::sockaddr_port(reinterpret_cast<const sockaddr*>(&route->gateway),
                                                route->gateway_len),
                    route->booster_side ? "booster" : "cluster",
-                   outcome.error == 0 ? "ok" : std::strerror(outcome.error),
-                   outcome.error == 0 ? "" : ": ", outcome.error == 0 ? "" : outcome.reason.data());
+                   outcome.error == 0 ? "ok" : std::strerror(outcome.error), outcome.error == 0 ? "" : ": ",
+                   outcome.error == 0 ? "" : outcome.reason.data());
     }
     if (outcome.error != 0) {
         errno = outcome.error;

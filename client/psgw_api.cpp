@@ -41,9 +41,10 @@ int effective_timeout(int timeout_ms) noexcept {
 
 PSGW_API int psgw_connect_fd(int fd, const struct sockaddr* peer, socklen_t len, int timeout_ms) {
     const auto addr = psgw::client::IpAddress::from_sockaddr(peer, len);
-    if (!addr) return fail(peer != nullptr && peer->sa_family != AF_INET && peer->sa_family != AF_INET6
-                               ? EAFNOSUPPORT
-                               : EINVAL);
+    if (!addr)
+        return fail(peer != nullptr && peer->sa_family != AF_INET && peer->sa_family != AF_INET6
+                        ? EAFNOSUPPORT
+                        : EINVAL);
     int type = 0;
     socklen_t type_len = sizeof type;
     if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_len) != 0) return -1;
@@ -75,8 +76,7 @@ PSGW_API int psgw_connect(const struct sockaddr* peer, socklen_t len, int timeou
     return fd;
 }
 
-PSGW_API int psgw_route_lookup(const struct sockaddr* peer, socklen_t len,
-                               struct sockaddr_storage* gateway) {
+PSGW_API int psgw_route_lookup(const struct sockaddr* peer, socklen_t len, struct sockaddr_storage* gateway) {
     const auto addr = psgw::client::IpAddress::from_sockaddr(peer, len);
     if (!addr || gateway == nullptr) return fail(EINVAL);
     int err = 0;

@@ -53,8 +53,7 @@ void for_each_line(std::string_view text, Fn&& fn) {
     }
 }
 
-IpAddress parse_node(std::string_view file, std::size_t line, std::string_view field,
-                     const char* column) {
+IpAddress parse_node(std::string_view file, std::size_t line, std::string_view field, const char* column) {
     const auto addr = IpAddress::parse(field);
     if (!addr) {
         fail(file, line,
@@ -102,23 +101,23 @@ void RoutingTable::parse_routes(std::string_view text, std::string_view name,
         std::array<std::string_view, 3> f;
         const std::size_t n = split_fields(line, f);
         if (n != 3) {
-            fail(name, lineno,
-                 "expected 3 fields 'GWADDR:PORT NODEA NODEB', got " + std::to_string(n));
+            fail(name, lineno, "expected 3 fields 'GWADDR:PORT NODEA NODEB', got " + std::to_string(n));
         }
         // GWADDR:PORT, IPv6 as [ADDR]:PORT (an unbracketed IPv6 splits at the last ':').
         const std::string_view gw = f[0];
         const posix::HostPort endpoint = posix::parse_host_port(gw, kGatewayRules);
         switch (endpoint.error) {
-        case posix::HostPortError::kNone: break;
-        case posix::HostPortError::kBadBrackets:
-            fail(name, lineno, "gateway '" + std::string(gw) + "' is not [ADDR]:PORT");
-        case posix::HostPortError::kMissingPort:
-        case posix::HostPortError::kUnbracketedIpv6:
-            fail(name, lineno, "gateway '" + std::string(gw) + "' is not ADDR:PORT");
-        case posix::HostPortError::kBadHost:
-            fail(name, lineno, "gateway address '" + endpoint.host + "' is not an IP address");
-        case posix::HostPortError::kBadPort:
-            fail(name, lineno, "gateway port '" + endpoint.port_text + "' is not a number in 1-65535");
+            case posix::HostPortError::kNone:
+                break;
+            case posix::HostPortError::kBadBrackets:
+                fail(name, lineno, "gateway '" + std::string(gw) + "' is not [ADDR]:PORT");
+            case posix::HostPortError::kMissingPort:
+            case posix::HostPortError::kUnbracketedIpv6:
+                fail(name, lineno, "gateway '" + std::string(gw) + "' is not ADDR:PORT");
+            case posix::HostPortError::kBadHost:
+                fail(name, lineno, "gateway address '" + endpoint.host + "' is not an IP address");
+            case posix::HostPortError::kBadPort:
+                fail(name, lineno, "gateway port '" + endpoint.port_text + "' is not a number in 1-65535");
         }
         const auto gw_addr = IpAddress::parse(endpoint.host);
         if (!gw_addr) fail(name, lineno, "gateway address '" + endpoint.host + "' is not an IP address");
@@ -131,12 +130,12 @@ void RoutingTable::parse_routes(std::string_view text, std::string_view name,
         const bool b_local = contains(local, b);
         if (!local.empty() && !b_local && !contains(local, a)) return;
         if (b_local) needed_on_booster_[gw_index] = true;
-        const auto [it, inserted] = pairs_.emplace(
-            PairKey{a, b}, PairValue{gw_index, static_cast<std::uint32_t>(lineno)});
+        const auto [it, inserted] =
+            pairs_.emplace(PairKey{a, b}, PairValue{gw_index, static_cast<std::uint32_t>(lineno)});
         if (!inserted) {
             fail(name, lineno,
-                 "duplicate pair '" + std::string(f[1]) + " " + std::string(f[2]) +
-                     "' (first on line " + std::to_string(it->second.line) + ")");
+                 "duplicate pair '" + std::string(f[1]) + " " + std::string(f[2]) + "' (first on line " +
+                     std::to_string(it->second.line) + ")");
         }
     });
     if (column_a_.empty()) fail(name, 1, "no routes (the file is empty)");
@@ -150,8 +149,7 @@ void RoutingTable::parse_map(std::optional<std::string_view> text, std::string_v
             std::array<std::string_view, 2> f;
             const std::size_t n = split_fields(line, f);
             if (n != 2) {
-                fail(name, lineno,
-                     "expected 2 fields 'CLUSTER_ADDR BOOSTER_ADDR', got " + std::to_string(n));
+                fail(name, lineno, "expected 2 fields 'CLUSTER_ADDR BOOSTER_ADDR', got " + std::to_string(n));
             }
             const auto cluster = IpAddress::parse(f[0]);
             if (!cluster) fail(name, lineno, "CLUSTER_ADDR '" + std::string(f[0]) + "' is not an IP address");
@@ -194,8 +192,7 @@ RoutingTable RoutingTable::load(const std::string& path, std::span<const IpAddre
     int err = 0;
     const auto routes = read_file(path, err);
     if (!routes) {
-        throw RoutingError("psgw: routing file '" + path + "' (PSP_GW_SERVER): " +
-                           std::strerror(err), err);
+        throw RoutingError("psgw: routing file '" + path + "' (PSP_GW_SERVER): " + std::strerror(err), err);
     }
     const std::string map_path = path + std::string(contract::kGatewayMapSuffix);
     const auto map = read_file(map_path, err);

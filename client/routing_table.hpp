@@ -21,8 +21,7 @@ class RoutingError : public psgw::Error {
 public:
     /// `code` is the errno the C API reports: EBADMSG for a malformed file, the
     /// open(2) errno for an unreadable one.
-    explicit RoutingError(const std::string& what, int code = EBADMSG)
-        : psgw::Error(what), code_(code) {}
+    explicit RoutingError(const std::string& what, int code = EBADMSG) : psgw::Error(what), code_(code) {}
     /// The errno for this error.
     int code() const noexcept { return code_; }
 
@@ -83,8 +82,7 @@ private:
         std::uint32_t line;     ///< for duplicate reports
     };
 
-    void parse_routes(std::string_view text, std::string_view name,
-                      std::span<const IpAddress> local);
+    void parse_routes(std::string_view text, std::string_view name, std::span<const IpAddress> local);
     void parse_map(std::optional<std::string_view> text, std::string_view name,
                    std::span<const IpAddress> local);
     std::uint32_t intern_gateway(const IpAddress& addr, std::uint16_t port);

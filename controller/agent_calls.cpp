@@ -14,8 +14,8 @@ std::string describe(const GatewayTarget& target, const std::exception& error) {
 
 }  // namespace
 
-StartOutcome start_on_all(const std::vector<GatewayTarget>& targets,
-                          const control::StartRequest& request, std::chrono::milliseconds timeout) {
+StartOutcome start_on_all(const std::vector<GatewayTarget>& targets, const control::StartRequest& request,
+                          std::chrono::milliseconds timeout) {
     std::vector<std::future<control::StartReply>> calls;
     calls.reserve(targets.size());
     for (const auto& target : targets) {

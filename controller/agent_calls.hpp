@@ -30,8 +30,8 @@ struct StartOutcome {
 };
 
 /// start_relays on every target in parallel.
-StartOutcome start_on_all(const std::vector<GatewayTarget>& targets,
-                          const control::StartRequest& request, std::chrono::milliseconds timeout);
+StartOutcome start_on_all(const std::vector<GatewayTarget>& targets, const control::StartRequest& request,
+                          std::chrono::milliseconds timeout);
 
 /// stop_relays on every target in parallel; returns one line per failure.
 std::vector<std::string> stop_on_all(const std::vector<GatewayTarget>& targets, std::uint32_t job,

@@ -65,8 +65,10 @@ int epilogue(const EnvMap& env, std::string_view config_path, std::uint32_t job_
         if (!entry.created_by_psgw) {
             spdlog::info("--gw_cleanup: psgw created no routing file for this job");
         } else {
-            sys::UserIdentity user{parse_id(env, "SLURM_JOB_UID"), parse_id(env, "SLURM_JOB_GID"),
-                                   env.count("SLURM_JOB_USER") ? env.at("SLURM_JOB_USER") : "", {}};
+            sys::UserIdentity user{parse_id(env, "SLURM_JOB_UID"),
+                                   parse_id(env, "SLURM_JOB_GID"),
+                                   env.count("SLURM_JOB_USER") ? env.at("SLURM_JOB_USER") : "",
+                                   {}};
             for (const auto& line : remove_created_files(entry, user)) {
                 spdlog::info("--gw_cleanup: {}", line);
             }
@@ -77,8 +79,7 @@ int epilogue(const EnvMap& env, std::string_view config_path, std::uint32_t job_
 
 }  // namespace
 
-std::vector<std::string> remove_created_files(const LedgerEntry& entry,
-                                              const sys::UserIdentity& user) {
+std::vector<std::string> remove_created_files(const LedgerEntry& entry, const sys::UserIdentity& user) {
     if (!entry.created_by_psgw) return {"psgw created no files"};
     return {remove_if_ours(entry.route_file, user), remove_if_ours(entry.map_file, user)};
 }

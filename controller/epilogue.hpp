@@ -16,7 +16,6 @@ int run_epilogue(const EnvMap& env, std::string_view config_path);
 
 /// Removes the entry's routing file and map as `user`, each only if it is still
 /// the file psgw created (same dev/ino). Returns one log line per file.
-std::vector<std::string> remove_created_files(const LedgerEntry& entry,
-                                              const sys::UserIdentity& user);
+std::vector<std::string> remove_created_files(const LedgerEntry& entry, const sys::UserIdentity& user);
 
 }  // namespace psgw::controller

@@ -5,9 +5,9 @@
 
 #include <psgw/contract.hpp>
 
+#include <unistd.h>
 #include <ctime>
 #include <exception>
-#include <unistd.h>
 
 namespace psgw::controller {
 
@@ -23,8 +23,8 @@ std::string error_line(std::uint32_t job, const std::string& reason,
     for (char& c : text) {
         if (c == '\n' || c == '\r') c = ' ';
     }
-    return std::string(stamp) + " psgw: gateway startup for job " + std::to_string(job) +
-           " failed: " + text + "\n";
+    return std::string(stamp) + " psgw: gateway startup for job " + std::to_string(job) + " failed: " + text +
+           "\n";
 }
 
 void append_error_file(const std::filesystem::path& err_file, const std::string& line,

@@ -54,11 +54,10 @@ std::vector<GatewayCandidate> usable_gateways(const config::Config& config,
         }
         out.push_back({node->name, node->addr, config.agent_port});
     }
-    std::sort(out.begin(), out.end(),
-              [](const auto& x, const auto& y) { return x.name < y.name; });
-    out.erase(std::unique(out.begin(), out.end(),
-                          [](const auto& x, const auto& y) { return x.name == y.name; }),
-              out.end());
+    std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.name < y.name; });
+    out.erase(
+        std::unique(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.name == y.name; }),
+        out.end());
     return out;
 }
 

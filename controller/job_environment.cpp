@@ -33,8 +33,7 @@ std::int64_t required_number(const EnvMap& env, std::string_view name, std::int6
     std::string text = required(env, name);
     auto value = config::parse_decimal(text, 0, max);
     if (!value) {
-        throw JobEnvironmentError("psgw: " + std::string(name) + "='" + text +
-                                  "' is not a valid number");
+        throw JobEnvironmentError("psgw: " + std::string(name) + "='" + text + "' is not a valid number");
     }
     return *value;
 }
@@ -45,8 +44,7 @@ bool flag(const EnvMap& env, std::string_view name) {
     if (!text) return false;
     auto value = config::parse_bool(*text);
     if (!value) {
-        throw JobEnvironmentError("psgw: " + std::string(name) + "='" + *text +
-                                  "' is not a boolean");
+        throw JobEnvironmentError("psgw: " + std::string(name) + "='" + *text + "' is not a boolean");
     }
     return *value;
 }
@@ -54,8 +52,7 @@ bool flag(const EnvMap& env, std::string_view name) {
 std::string absolute_or_empty(const EnvMap& env, std::string_view name) {
     std::string value = job_control_value(env, name).value_or("");
     if (!value.empty() && value.front() != '/') {
-        throw JobEnvironmentError("psgw: " + std::string(name) + "='" + value +
-                                  "' is not an absolute path");
+        throw JobEnvironmentError("psgw: " + std::string(name) + "='" + value + "' is not an absolute path");
     }
     return value;
 }
@@ -65,8 +62,7 @@ GatewayOptions read_options(const EnvMap& env) {
     std::string num_text = job_control_value(env, contract::kEnvNum).value_or("");
     auto num = config::parse_decimal(num_text, 1, 1024);
     if (!num) {
-        throw JobEnvironmentError("psgw: --gw_num='" + num_text + "' (" +
-                                  std::string(contract::kEnvNum) +
+        throw JobEnvironmentError("psgw: --gw_num='" + num_text + "' (" + std::string(contract::kEnvNum) +
                                   ") must be a number from 1 to 1024");
     }
     options.num = static_cast<unsigned>(*num);
@@ -80,7 +76,8 @@ GatewayOptions read_options(const EnvMap& env) {
     if (auto per_node = job_control_value(env, contract::kEnvPerNode)) {
         auto value = config::parse_decimal(*per_node, 1, contract::kMaxPsgwdPerNode);
         if (!value) {
-            throw JobEnvironmentError("psgw: --gw_psgwd_per_node='" + *per_node + "' must be a number from 1 to " +
+            throw JobEnvironmentError("psgw: --gw_psgwd_per_node='" + *per_node +
+                                      "' must be a number from 1 to " +
                                       std::to_string(contract::kMaxPsgwdPerNode));
         }
         options.per_node = static_cast<unsigned>(*value);
@@ -160,16 +157,16 @@ JobEnvironment read_job_environment(const EnvMap& env) {
     job.het_offset = het_offset(env);
     job.job_id = static_cast<std::uint32_t>(required_number(env, "SLURM_JOB_ID", UINT32_MAX));
     // Only the het leader gets the union of all components' nodes.
-    for (auto name : {contract::kEnvHetNodelist, contract::kEnvPackNodelist,
-                      contract::kEnvJobNodelist}) {
+    for (auto name : {contract::kEnvHetNodelist, contract::kEnvPackNodelist, contract::kEnvJobNodelist}) {
         if (auto value = plain_value(env, name); value && !value->empty()) {
             job.nodelist = *value;
             break;
         }
     }
     if (job.nodelist.empty()) {
-        throw JobEnvironmentError("psgw: none of SLURM_HET_JOB_NODELIST, SLURM_PACK_JOB_NODELIST, "
-                                  "SLURM_JOB_NODELIST is set");
+        throw JobEnvironmentError(
+            "psgw: none of SLURM_HET_JOB_NODELIST, SLURM_PACK_JOB_NODELIST, "
+            "SLURM_JOB_NODELIST is set");
     }
     job.uid = static_cast<uid_t>(required_number(env, "SLURM_JOB_UID", UINT32_MAX - 1));
     job.gid = static_cast<gid_t>(required_number(env, "SLURM_JOB_GID", UINT32_MAX - 1));

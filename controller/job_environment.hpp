@@ -5,13 +5,13 @@
 
 #include <psgw/error.hpp>
 
+#include <sys/types.h>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 #include <utility>
 #include <vector>
 
@@ -35,29 +35,29 @@ std::optional<std::string> job_control_value(const EnvMap& env, std::string_view
 /// The --gw_* options, decoded and validated (slurmctld never validates spank_job_env,
 /// so every value here may be forged by the submitting user).
 struct GatewayOptions {
-    unsigned num = 0;            ///< --gw_num
-    std::string route_file;      ///< --gw_file (absolute) or empty
-    std::string cwd;             ///< SLURM_SPANK_PSGW_CWD or empty
-    std::string plugin;          ///< --gw_plugin or empty
-    std::string gw_env;          ///< --gw_env, raw
-    bool cleanup = false;        ///< --gw_cleanup
-    std::string binary;          ///< --gw_binary or empty
-    unsigned per_node = 1;       ///< --gw_psgwd_per_node
-    bool quiet = false;          ///< --gw_quiet
-    bool debug = false;          ///< --gw_debug
-    std::optional<std::string> ld_library_path;  ///< --gw_inherit: LD_LIBRARY_PATH
+    unsigned num = 0;                                           ///< --gw_num
+    std::string route_file;                                     ///< --gw_file (absolute) or empty
+    std::string cwd;                                            ///< SLURM_SPANK_PSGW_CWD or empty
+    std::string plugin;                                         ///< --gw_plugin or empty
+    std::string gw_env;                                         ///< --gw_env, raw
+    bool cleanup = false;                                       ///< --gw_cleanup
+    std::string binary;                                         ///< --gw_binary or empty
+    unsigned per_node = 1;                                      ///< --gw_psgwd_per_node
+    bool quiet = false;                                         ///< --gw_quiet
+    bool debug = false;                                         ///< --gw_debug
+    std::optional<std::string> ld_library_path;                 ///< --gw_inherit: LD_LIBRARY_PATH
     std::vector<std::pair<std::string, std::string>> psp_vars;  ///< --gw_inherit: PSP_*
 };
 
 /// Everything the controller side reads from its environment.
 struct JobEnvironment {
-    std::uint32_t job_id = 0;               ///< SLURM_JOB_ID (the het leader's id at offset 0)
-    std::optional<unsigned> het_offset;     ///< SLURM_HET_JOB_OFFSET / SLURM_PACK_JOB_OFFSET
-    std::string nodelist;                   ///< all nodes of the job (het: all components)
+    std::uint32_t job_id = 0;            ///< SLURM_JOB_ID (the het leader's id at offset 0)
+    std::optional<unsigned> het_offset;  ///< SLURM_HET_JOB_OFFSET / SLURM_PACK_JOB_OFFSET
+    std::string nodelist;                ///< all nodes of the job (het: all components)
     uid_t uid = 0;
     gid_t gid = 0;
-    std::string user;                       ///< SLURM_JOB_USER
-    std::string work_dir;                   ///< SLURM_JOB_WORK_DIR (may be empty)
+    std::string user;      ///< SLURM_JOB_USER
+    std::string work_dir;  ///< SLURM_JOB_WORK_DIR (may be empty)
     GatewayOptions options;
 
     /// True for a non-het job or het component 0: the only one psgw acts for.

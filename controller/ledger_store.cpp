@@ -4,14 +4,14 @@
 #include "sys/unique_fd.hpp"
 #include "sys/user_files.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
-#include <string>
-#include <utility>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <utility>
 
 namespace psgw::controller {
 

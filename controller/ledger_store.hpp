@@ -4,8 +4,8 @@
 // a stale temporary file is simply overwritten by the next writer.
 #pragma once
 
-#include "sys/unique_fd.hpp"
 #include <psgw/error.hpp>
+#include "sys/unique_fd.hpp"
 
 #include <filesystem>
 #include <stdexcept>

@@ -18,8 +18,8 @@ void setup_logging(std::string_view tool, std::uint32_t job) {
     // lines also go to syslog (facility daemon, ident = the tool), where admins look.
     auto to_stderr = std::make_shared<spdlog::sinks::stderr_sink_st>();
     to_stderr->set_pattern("%Y-%m-%dT%H:%M:%S %l " + prefix + ": %v");
-    auto to_syslog = std::make_shared<spdlog::sinks::syslog_sink_st>(
-        std::string(tool), LOG_PID, LOG_DAEMON, /*enable_formatting=*/true);
+    auto to_syslog = std::make_shared<spdlog::sinks::syslog_sink_st>(std::string(tool), LOG_PID, LOG_DAEMON,
+                                                                     /*enable_formatting=*/true);
     to_syslog->set_pattern(prefix + ": %v");
     // Each sink keeps its own pattern (no common one); level info unless SPDLOG_LEVEL says otherwise.
     psgw::log::LoggerOptions logging;

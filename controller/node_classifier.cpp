@@ -17,17 +17,12 @@ std::vector<std::string> project(const std::vector<ClassifiedNode>& nodes,
 
 }  // namespace
 
-std::vector<std::string> NodeSplit::a_addresses() const {
-    return project(a, &ClassifiedNode::fabric_addr);
-}
-std::vector<std::string> NodeSplit::b_addresses() const {
-    return project(b, &ClassifiedNode::fabric_addr);
-}
+std::vector<std::string> NodeSplit::a_addresses() const { return project(a, &ClassifiedNode::fabric_addr); }
+std::vector<std::string> NodeSplit::b_addresses() const { return project(b, &ClassifiedNode::fabric_addr); }
 std::vector<std::string> NodeSplit::a_columns() const { return project(a, &ClassifiedNode::column); }
 std::vector<std::string> NodeSplit::b_columns() const { return project(b, &ClassifiedNode::column); }
 
-NodeSplit classify_nodes(const std::vector<std::string>& job_nodes,
-                         const std::vector<slurm::NodeInfo>& nodes,
+NodeSplit classify_nodes(const std::vector<std::string>& job_nodes, const std::vector<slurm::NodeInfo>& nodes,
                          const config::Config& config, const config::FabricMap& fabric) {
     std::map<std::string, const slurm::NodeInfo*, std::less<>> by_name;
     for (const auto& node : nodes) by_name.emplace(node.name, &node);
@@ -41,18 +36,17 @@ NodeSplit classify_nodes(const std::vector<std::string>& job_nodes,
         bool is_cluster = it->second->has_feature(config.cluster_feature);
         bool is_booster = it->second->has_feature(config.booster_feature);
         if (is_cluster == is_booster) {
-            throw ClassificationError(
-                "psgw: job node '" + name + "' has " + (is_cluster ? "both" : "neither") +
-                " of the features CLUSTER_FEATURE='" + config.cluster_feature +
-                "' and BOOSTER_FEATURE='" + config.booster_feature + "'");
+            throw ClassificationError("psgw: job node '" + name + "' has " +
+                                      (is_cluster ? "both" : "neither") +
+                                      " of the features CLUSTER_FEATURE='" + config.cluster_feature +
+                                      "' and BOOSTER_FEATURE='" + config.booster_feature + "'");
         }
         config::Fabric side = is_cluster ? config::Fabric::kCluster : config::Fabric::kBooster;
         auto addr = fabric.address(name, side);
         if (!addr) {
             throw ClassificationError("psgw: job node '" + name + "' has no " +
                                       std::string(config::to_string(side)) +
-                                      " address in FABRIC_ADDRESSES=" +
-                                      config.fabric_addresses.string());
+                                      " address in FABRIC_ADDRESSES=" + config.fabric_addresses.string());
         }
         ClassifiedNode node{name, *addr,
                             config.route_node_columns == config::NodeColumns::kName ? name : *addr};

@@ -45,8 +45,7 @@ struct NodeSplit {
 /// Throws ClassificationError for a node Slurm does not know, a node with both or
 /// neither of CLUSTER_FEATURE/BOOSTER_FEATURE, or a node without a fabric address;
 /// and if one side is empty (the job does not span both classes).
-NodeSplit classify_nodes(const std::vector<std::string>& job_nodes,
-                         const std::vector<slurm::NodeInfo>& nodes,
+NodeSplit classify_nodes(const std::vector<std::string>& job_nodes, const std::vector<slurm::NodeInfo>& nodes,
                          const config::Config& config, const config::FabricMap& fabric);
 
 }  // namespace psgw::controller

@@ -3,12 +3,12 @@
 #include "agent_calls.hpp"
 #include "config/fabric_map.hpp"
 #include "config/psgw_config.hpp"
-#include "posix/host_port.hpp"
 #include "deadline.hpp"
 #include "failure_report.hpp"
 #include "gateway_pool.hpp"
 #include "logging.hpp"
 #include "node_classifier.hpp"
+#include "posix/host_port.hpp"
 #include "relay_environment.hpp"
 #include "reservation_ledger.hpp"
 #include "route/gateway_table.hpp"
@@ -41,8 +41,7 @@ std::vector<std::string> env_list(const EnvMap& env) {
 // One prologue run: what has been done so far decides what the failure path undoes.
 class PrologueRun {
 public:
-    PrologueRun(const EnvMap& env, std::string_view config_path)
-        : env_(env), config_path_(config_path) {}
+    PrologueRun(const EnvMap& env, std::string_view config_path) : env_(env), config_path_(config_path) {}
 
     int run() {
         try {
@@ -79,14 +78,14 @@ private:
         } catch (const NotEnoughGateways& error) {
             // Tell the user why the pool is smaller than the site's gateway count.
             if (skipped.empty()) throw;
-            throw NotEnoughGateways(fmt::format("{}; not usable: {}", error.what(),
-                                                fmt::join(skipped, ", ")));
+            throw NotEnoughGateways(
+                fmt::format("{}; not usable: {}", error.what(), fmt::join(skipped, ", ")));
         }
         reserved_ = true;
         for (const auto& name : reservation.gateways) {
             for (const auto& c : pool) {
-                if (c.name == name) targets_.push_back(
-                        {name, {c.agent_host, c.agent_port, config_->munge_socket.string()}});
+                if (c.name == name)
+                    targets_.push_back({name, {c.agent_host, c.agent_port, config_->munge_socket.string()}});
             }
         }
         spdlog::info("reserved {}{}", fmt::join(reservation.gateways, ","),
@@ -108,7 +107,8 @@ private:
         request.booster_peers = split.b_addresses();
         auto outcome = start_on_all(targets_, request, deadline.cap(config_->timeout_agent));
         if (!outcome.errors.empty()) {
-            throw psgw::Error(fmt::format("psgw: starting relays failed on {}", fmt::join(outcome.errors, "; ")));
+            throw psgw::Error(
+                fmt::format("psgw: starting relays failed on {}", fmt::join(outcome.errors, "; ")));
         }
         check(deadline, "starting relays");
 
@@ -118,16 +118,14 @@ private:
         for (const auto& started : outcome.started) {
             const auto& reply = started.reply;
             if (reply.cluster_addr.empty() || reply.booster_addr.empty() || reply.relays.empty()) {
-                throw psgw::Error("psgw: agent on " + started.target.name +
-                                         " reported no relay addresses");
+                throw psgw::Error("psgw: agent on " + started.target.name + " reported no relay addresses");
             }
             for (const auto& relay : reply.relays) {
                 route.relay_endpoints.push_back(posix::format_host_port(reply.cluster_addr, relay.port));
             }
             route.gateway_addresses.emplace_back(reply.cluster_addr, reply.booster_addr);
         }
-        route.route_file = routing_file_path(options, job_->job_id, config_->default_route_prefix,
-                                             home_);
+        route.route_file = routing_file_path(options, job_->job_id, config_->default_route_prefix, home_);
         route.plugin = options.plugin.empty() ? config_->default_route_plugin : options.plugin;
         route.user = *user_;
         route.home = home_;
@@ -139,24 +137,21 @@ private:
         auto route_id = stat_as_user(route.route_file, user_);
         auto map_id = stat_as_user(map_path, user_);
         if (route_id && map_id) {
-            ledger_->record_files(job_->job_id,
-                                  {route.route_file.string(), route_id->dev, route_id->ino},
+            ledger_->record_files(job_->job_id, {route.route_file.string(), route_id->dev, route_id->ino},
                                   {map_path.string(), map_id->dev, map_id->ino});
         } else {
             spdlog::warn("cannot stat {} as {}: --gw_cleanup will leave it", route.route_file.string(),
                          job_->user);
         }
         check(deadline, "writing the routing file");
-        spdlog::info("gateways {} ready ({} relay(s)); routing file {}",
-                     fmt::join(reservation.gateways, ","), route.relay_endpoints.size(),
-                     route.route_file.string());
+        spdlog::info("gateways {} ready ({} relay(s)); routing file {}", fmt::join(reservation.gateways, ","),
+                     route.relay_endpoints.size(), route.route_file.string());
     }
 
     void check(const Deadline& deadline, const char* step) const {
         if (deadline.expired()) {
-            throw psgw::Error("psgw: TIMEOUT_PROLOGUE=" +
-                                     std::to_string(config_->timeout_prologue.count()) +
-                                     " s exceeded while " + step);
+            throw psgw::Error("psgw: TIMEOUT_PROLOGUE=" + std::to_string(config_->timeout_prologue.count()) +
+                              " s exceeded while " + step);
         }
     }
 
@@ -164,11 +159,9 @@ private:
     void stop_reclaimed(const std::vector<ReservationLedger::Reclaimed>& reclaimed) const {
         std::map<std::uint32_t, std::vector<GatewayTarget>> by_job;
         for (const auto& r : reclaimed) {
-            spdlog::info("reclaimed {} from job {} (gone according to slurmctld)", r.gateway,
-                         r.entry.job);
-            by_job[r.entry.job].push_back({r.gateway,
-                                           {r.entry.agent_host, r.entry.agent_port,
-                                            config_->munge_socket.string()}});
+            spdlog::info("reclaimed {} from job {} (gone according to slurmctld)", r.gateway, r.entry.job);
+            by_job[r.entry.job].push_back(
+                {r.gateway, {r.entry.agent_host, r.entry.agent_port, config_->munge_socket.string()}});
         }
         for (const auto& [job, targets] : by_job) {
             for (const auto& error : stop_on_all(targets, job, config_->timeout_agent)) {
@@ -183,8 +176,7 @@ private:
         if (job_ && user_ && !home_.empty() && !job_->options.quiet) {
             auto err_file = error_file_path(error_directory(*job_, home_), job_id);
             try {
-                append_error_file(err_file,
-                                  error_line(job_id, reason, std::chrono::system_clock::now()),
+                append_error_file(err_file, error_line(job_id, reason, std::chrono::system_clock::now()),
                                   *user_);
             } catch (const std::exception& error) {
                 spdlog::warn("cannot write {}: {}", err_file.string(), error.what());
@@ -201,8 +193,8 @@ private:
             }
         }
         if (config_) {
-            spdlog::info("{}", run_psgw_error(config_->psgw_error, env_list(env_), reason,
-                                              config_->timeout_pe_grace));
+            spdlog::info(
+                "{}", run_psgw_error(config_->psgw_error, env_list(env_), reason, config_->timeout_pe_grace));
         }
         return 1;
     }

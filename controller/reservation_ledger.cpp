@@ -65,12 +65,11 @@ std::int64_t now_seconds() {
 
 }  // namespace
 
-ReservationLedger::ReservationLedger(std::filesystem::path state_dir)
-    : state_dir_(std::move(state_dir)) {}
+ReservationLedger::ReservationLedger(std::filesystem::path state_dir) : state_dir_(std::move(state_dir)) {}
 
-ReservationLedger::Reservation ReservationLedger::reserve(
-    std::uint32_t job, unsigned count, const std::vector<GatewayCandidate>& eligible,
-    const PresenceFn& presence) {
+ReservationLedger::Reservation ReservationLedger::reserve(std::uint32_t job, unsigned count,
+                                                          const std::vector<GatewayCandidate>& eligible,
+                                                          const PresenceFn& presence) {
     LedgerStore store(state_dir_);
     Entries entries = decode(store.read());
     Reservation result;
@@ -99,9 +98,9 @@ ReservationLedger::Reservation ReservationLedger::reserve(
     for (const auto& [gateway, e] : entries) {
         if (e.job == job) held.push_back(gateway);
     }
-    bool reusable = held.size() == count &&
-                    std::all_of(held.begin(), held.end(),
-                                [&](const auto& g) { return eligible_names.contains(g); });
+    bool reusable = held.size() == count && std::all_of(held.begin(), held.end(), [&](const auto& g) {
+                        return eligible_names.contains(g);
+                    });
     if (reusable) {
         result.gateways = held;
         result.reused = true;
@@ -119,9 +118,8 @@ ReservationLedger::Reservation ReservationLedger::reserve(
     }
     if (free.size() < count) {
         if (!result.reclaimed.empty()) store.write(encode(entries));
-        throw NotEnoughGateways("psgw: job " + std::to_string(job) + " needs " +
-                                std::to_string(count) + " gateway node(s), but only " +
-                                std::to_string(free.size()) + " of " +
+        throw NotEnoughGateways("psgw: job " + std::to_string(job) + " needs " + std::to_string(count) +
+                                " gateway node(s), but only " + std::to_string(free.size()) + " of " +
                                 std::to_string(eligible.size()) + " usable ones are free");
     }
     const auto since = now_seconds();

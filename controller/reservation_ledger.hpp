@@ -31,12 +31,12 @@ struct FileRecord {
 /// One reserved gateway node.
 struct LedgerEntry {
     std::uint32_t job = 0;
-    std::int64_t since = 0;          ///< reservation time, seconds since the epoch
-    std::string agent_host;          ///< where its psgwd agent listens
+    std::int64_t since = 0;  ///< reservation time, seconds since the epoch
+    std::string agent_host;  ///< where its psgwd agent listens
     std::uint16_t agent_port = 0;
-    FileRecord route_file;           ///< set once the routing file is written
-    FileRecord map_file;             ///< the gateway map next to it
-    bool created_by_psgw = false;    ///< route_file/map_file dev+ino are ours
+    FileRecord route_file;         ///< set once the routing file is written
+    FileRecord map_file;           ///< the gateway map next to it
+    bool created_by_psgw = false;  ///< route_file/map_file dev+ino are ours
 };
 
 /// reserve() found too few free gateways; what() is one line.
@@ -70,8 +70,8 @@ public:
     /// then reserves `count` of the `eligible` gateways for `job`. Re-running for a job
     /// that already holds `count` eligible gateways returns those (idempotent).
     /// Throws NotEnoughGateways (nothing reserved) or LedgerError.
-    Reservation reserve(std::uint32_t job, unsigned count,
-                        const std::vector<GatewayCandidate>& eligible, const PresenceFn& presence);
+    Reservation reserve(std::uint32_t job, unsigned count, const std::vector<GatewayCandidate>& eligible,
+                        const PresenceFn& presence);
 
     /// Removes every reservation of `job`; returns what it held (empty if nothing).
     std::map<std::string, LedgerEntry> release(std::uint32_t job);

@@ -8,9 +8,9 @@
 #include <psgw/contract.hpp>
 #include <psgw/error.hpp>
 
+#include <sys/stat.h>
 #include <algorithm>
 #include <stdexcept>
-#include <sys/stat.h>
 
 #include <fmt/format.h>
 
@@ -20,8 +20,7 @@ namespace contract = psgw::contract;
 
 namespace {
 
-void run_route_script(const config::Config& config, const RouteJob& job,
-                      std::chrono::milliseconds timeout) {
+void run_route_script(const config::Config& config, const RouteJob& job, std::chrono::milliseconds timeout) {
     if (config.strict_mode) check_route_script(config.route_script);
     sys::ChildOptions options;
     options.argv = {config.route_script.string()};
@@ -31,17 +30,15 @@ void run_route_script(const config::Config& config, const RouteJob& job,
     options.working_dir = job.home;
     auto result = sys::run_child(options);
     if (result.timed_out) {
-        throw psgw::Error("psgw: ROUTE_SCRIPT " + config.route_script.string() +
-                                 " timed out after " + std::to_string(timeout.count() / 1000) +
-                                 " s (TIMEOUT_ROUTE_SCRIPT)");
+        throw psgw::Error("psgw: ROUTE_SCRIPT " + config.route_script.string() + " timed out after " +
+                          std::to_string(timeout.count() / 1000) + " s (TIMEOUT_ROUTE_SCRIPT)");
     }
     if (result.exit_code != 0) {
         std::string text = result.error_output.empty() ? result.output : result.error_output;
         while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
         if (auto nl = text.rfind('\n'); nl != std::string::npos) text = text.substr(nl + 1);
-        throw psgw::Error("psgw: ROUTE_SCRIPT " + config.route_script.string() +
-                                 " exited with " + std::to_string(result.exit_code) +
-                                 (text.empty() ? "" : ": " + text));
+        throw psgw::Error("psgw: ROUTE_SCRIPT " + config.route_script.string() + " exited with " +
+                          std::to_string(result.exit_code) + (text.empty() ? "" : ": " + text));
     }
 }
 
@@ -54,8 +51,7 @@ std::string gateway_map_text(std::vector<std::pair<std::string, std::string>> ga
     return text;
 }
 
-std::vector<std::string> route_script_environment(const config::Config& config,
-                                                  const RouteJob& job) {
+std::vector<std::string> route_script_environment(const config::Config& config, const RouteJob& job) {
     std::vector<std::string> names;
     for (const auto& n : job.split.a) names.push_back(n.name);
     for (const auto& n : job.split.b) names.push_back(n.name);
@@ -82,7 +78,8 @@ std::vector<std::string> route_script_environment(const config::Config& config,
                       job.relay_endpoints[i]);
     }
     // psmgmt: DEBUG_MASK 0x40 (route) makes psroute.py verbose.
-    if ((config.debug_mask & 0x40u) != 0 || job.debug) env.push_back(std::string(contract::kEnvRouteVerbose) + "=1");
+    if ((config.debug_mask & 0x40u) != 0 || job.debug)
+        env.push_back(std::string(contract::kEnvRouteVerbose) + "=1");
     return env;
 }
 
@@ -116,8 +113,8 @@ void write_routing_files(const config::Config& config, const RouteJob& job,
         if (request.timeout.count() == 0) request.timeout = std::chrono::seconds(1);
         route::write_routing_file(job.route_file, route::generate_routes(request), job.user);
     }
-    sys::write_file_atomically(gateway_map_path(job.route_file),
-                               gateway_map_text(job.gateway_addresses), job.user);
+    sys::write_file_atomically(gateway_map_path(job.route_file), gateway_map_text(job.gateway_addresses),
+                               job.user);
 }
 
 }  // namespace psgw::controller

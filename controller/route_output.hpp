@@ -23,10 +23,10 @@ struct RouteJob {
     std::vector<std::string> relay_endpoints;  ///< "CLUSTER_ADDR:PORT", one per relay
     std::vector<std::pair<std::string, std::string>> gateway_addresses;  ///< (cluster, booster)
     std::filesystem::path route_file;
-    std::string plugin;        ///< --gw_plugin, else DEFAULT_ROUTE_PLUGIN
+    std::string plugin;  ///< --gw_plugin, else DEFAULT_ROUTE_PLUGIN
     sys::UserIdentity user;
     std::string home;
-    bool debug = false;        ///< --gw_debug: verbose route script
+    bool debug = false;  ///< --gw_debug: verbose route script
 };
 
 /// "CLUSTER_ADDR BOOSTER_ADDR\n" per gateway, sorted by cluster address.

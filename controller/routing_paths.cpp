@@ -10,8 +10,7 @@ std::string home_directory(uid_t uid) {
     std::string home;
     try {
         home = sys::lookup_user(uid).home;
-    } catch (const std::exception&) {
-    }
+    } catch (const std::exception&) {}
     if (home.empty()) {
         throw JobEnvironmentError("psgw: no home directory for uid " + std::to_string(uid));
     }
@@ -19,8 +18,7 @@ std::string home_directory(uid_t uid) {
 }
 
 std::filesystem::path routing_file_path(const GatewayOptions& options, std::uint32_t job_id,
-                                        const std::string& route_prefix,
-                                        const std::string& home) {
+                                        const std::string& route_prefix, const std::string& home) {
     if (!options.route_file.empty()) return options.route_file;
     std::filesystem::path dir = options.cwd.empty() ? home : options.cwd;
     return dir / (route_prefix + "-" + std::to_string(job_id));

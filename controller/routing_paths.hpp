@@ -4,9 +4,9 @@
 
 #include "job_environment.hpp"
 
+#include <sys/types.h>
 #include <filesystem>
 #include <string>
-#include <sys/types.h>
 
 namespace psgw::controller {
 
@@ -15,8 +15,7 @@ std::string home_directory(uid_t uid);
 
 /// --gw_file, else "<SLURM_SPANK_PSGW_CWD or home>/<prefix>-<jobid>".
 std::filesystem::path routing_file_path(const GatewayOptions& options, std::uint32_t job_id,
-                                        const std::string& route_prefix,
-                                        const std::string& home);
+                                        const std::string& route_prefix, const std::string& home);
 
 /// "<routing file>" + contract::kGatewayMapSuffix.
 std::filesystem::path gateway_map_path(const std::filesystem::path& routing_file);

@@ -2,9 +2,9 @@
 
 #include "sys/run_as.hpp"
 
-#include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sstream>
 
 namespace psgw::controller {
 
@@ -30,8 +30,7 @@ std::optional<FileIdentity> stat_as_user(const std::filesystem::path& path,
         std::istringstream fields(answer);
         FileIdentity id{};
         if (fields >> id.dev >> id.ino) return id;
-    } catch (const std::exception&) {
-    }
+    } catch (const std::exception&) {}
     return std::nullopt;
 }
 

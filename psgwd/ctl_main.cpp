@@ -61,8 +61,9 @@ int main(int argc, char** argv) {
     start->add_option("--user", request.user, "job user")->required();
     start->add_option("--peers-cluster", cluster_peers, "cluster-fabric addresses, comma-separated");
     start->add_option("--peers-booster", booster_peers, "booster-fabric addresses, comma-separated");
-    start->add_option("--relays", request.relays,
-                      "relays on this gateway (1.." + std::to_string(psgw::contract::kMaxPsgwdPerNode) + ")")
+    start
+        ->add_option("--relays", request.relays,
+                     "relays on this gateway (1.." + std::to_string(psgw::contract::kMaxPsgwdPerNode) + ")")
         ->check(CLI::Range(1u, psgw::contract::kMaxPsgwdPerNode))
         ->capture_default_str();
     start->add_option("--env", request.env, "KEY=VALUE for the relays (repeatable)");
@@ -90,7 +91,8 @@ int main(int argc, char** argv) {
             request.booster_peers = split_commas(booster_peers);
             const auto reply = psgw::control::start_relays(agent, request, timeout);
             nlohmann::json relays = nlohmann::json::array();
-            for (const auto& relay : reply.relays) relays.push_back({{"port", relay.port}, {"pid", relay.pid}});
+            for (const auto& relay : reply.relays)
+                relays.push_back({{"port", relay.port}, {"pid", relay.pid}});
             std::cout << nlohmann::json{{"cluster_addr", reply.cluster_addr},
                                         {"booster_addr", reply.booster_addr},
                                         {"relays", relays}}

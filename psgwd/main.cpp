@@ -14,8 +14,10 @@ int main(int argc, char** argv) {
         return 0;
     }
     try {
-        if (argc >= 2 && std::strcmp(argv[1], "agent") == 0) return psgw::agent::agent_main(argc - 1, argv + 1);
-        if (argc >= 2 && std::strcmp(argv[1], "relay") == 0) return psgw::relay::relay_main(argc - 1, argv + 1);
+        if (argc >= 2 && std::strcmp(argv[1], "agent") == 0)
+            return psgw::agent::agent_main(argc - 1, argv + 1);
+        if (argc >= 2 && std::strcmp(argv[1], "relay") == 0)
+            return psgw::relay::relay_main(argc - 1, argv + 1);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "psgwd: %s\n", e.what());
         return 1;

@@ -4,11 +4,11 @@
 #include "route/plugin_runner_script.hpp"
 #include "sys/child_process.hpp"
 
+#include <unistd.h>
 #include <cstdlib>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <system_error>
-#include <unistd.h>
 
 namespace psgw::route {
 
@@ -42,8 +42,7 @@ std::size_t index_width(std::size_t gateways) {
 
 }  // namespace
 
-std::vector<std::uint32_t> run_external_plugin(const std::filesystem::path& file,
-                                               const RouteRequest& request,
+std::vector<std::uint32_t> run_external_plugin(const std::filesystem::path& file, const RouteRequest& request,
                                                const std::vector<std::string>& nodes_a,
                                                const std::vector<std::string>& nodes_b,
                                                const std::vector<std::string>& gateways) {

@@ -21,12 +21,23 @@ posix::HostPort parse_endpoint(std::string_view text) {
     posix::HostPort endpoint = posix::parse_host_port(text, kEndpointRules);
     const char* why = nullptr;
     switch (endpoint.error) {
-    case posix::HostPortError::kNone: return endpoint;
-    case posix::HostPortError::kBadBrackets: why = "expected [IPv6]:PORT"; break;
-    case posix::HostPortError::kMissingPort: why = "expected ADDR:PORT"; break;
-    case posix::HostPortError::kUnbracketedIpv6: why = "write IPv6 addresses as [ADDR]:PORT"; break;
-    case posix::HostPortError::kBadHost: why = "bad address"; break;
-    case posix::HostPortError::kBadPort: why = "port must be 1-65535"; break;
+        case posix::HostPortError::kNone:
+            return endpoint;
+        case posix::HostPortError::kBadBrackets:
+            why = "expected [IPv6]:PORT";
+            break;
+        case posix::HostPortError::kMissingPort:
+            why = "expected ADDR:PORT";
+            break;
+        case posix::HostPortError::kUnbracketedIpv6:
+            why = "write IPv6 addresses as [ADDR]:PORT";
+            break;
+        case posix::HostPortError::kBadHost:
+            why = "bad address";
+            break;
+        case posix::HostPortError::kBadPort:
+            why = "port must be 1-65535";
+            break;
     }
     throw RouteError("psgw: invalid gateway endpoint '" + std::string(text) + "' (" + why + ")");
 }

@@ -61,9 +61,7 @@ std::string assemble(const GatewayTable& table, const std::vector<std::string>& 
     std::string text(total, '\0');
     char* out = text.data();
     std::fill(port_turn.begin(), port_turn.end(), 0);
-    auto put = [](char* at, const std::string& s) {
-        return std::copy(s.begin(), s.end(), at);
-    };
+    auto put = [](char* at, const std::string& s) { return std::copy(s.begin(), s.end(), at); };
     for (std::size_t i = 0; i < nodes_a.size(); ++i) {
         const std::string& a = nodes_a[i];
         for (std::size_t j = 0; j < nodes_b.size(); ++j) {
@@ -84,8 +82,7 @@ std::string assemble(const GatewayTable& table, const std::vector<std::string>& 
     return text;
 }
 
-template <std::uint64_t (*Plugin)(std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t,
-                                  std::uint64_t)>
+template <std::uint64_t (*Plugin)(std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t)>
 std::string assemble_builtin(const GatewayTable& table, const std::vector<std::string>& a,
                              const std::vector<std::string>& b) {
     const std::uint64_t size_a = a.size();

@@ -1,23 +1,23 @@
 // psgw-route: writes a routing file from flags or from psroute.py's environment
 // contract. Each input comes from its flag if given, else from the environment.
+#include <psgw/version.hpp>
 #include "config/psgw_config.hpp"
 #include "config/strict_parse.hpp"
 #include "psgw/contract.hpp"
-#include <psgw/version.hpp>
 #include "route/route_generator.hpp"
 #include "slurm/hostlist.hpp"
 #include "sys/user_identity.hpp"
 
 #include <CLI/CLI.hpp>
 
-#include <cstdio>
 #include <fcntl.h>
+#include <unistd.h>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -120,9 +120,9 @@ int run(const Options& options) {
     request.nodes_a = expand(required(options.nodes_a, contract::kEnvNodesA, "--nodes-a"), "--nodes-a");
     request.nodes_b = expand(required(options.nodes_b, contract::kEnvNodesB, "--nodes-b"), "--nodes-b");
     request.gateways = options.gateways.empty() ? gateways_from_env() : options.gateways;
-    request.plugin = !options.plugin.empty() ? options.plugin
-                                             : job_control_env(contract::kEnvPlugin)
-                                                   .value_or(config.default_route_plugin);
+    request.plugin = !options.plugin.empty()
+                         ? options.plugin
+                         : job_control_env(contract::kEnvPlugin).value_or(config.default_route_plugin);
     request.plugin_dir = config.dir_route_scripts;
     request.python = config.python;
     request.timeout = config.timeout_route_script;
@@ -162,11 +162,12 @@ std::string one_line(std::string message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"psgw-route: write a psgw routing file (psmgmt psroute.py compatible).\n"
-                 "Inputs not given as flags come from psroute.py's environment: PSGW_NODES_A,\n"
-                 "PSGW_NODES_B, NUM_GATEWAYS + GATEWAY_ADDR_<i>, SLURM_SPANK_PSGW_PLUGIN,\n"
-                 "PSP_GW_SERVER or _PSSLURM_ENV_PSP_GW_SERVER.",
-                 "psgw-route"};
+    CLI::App app{
+        "psgw-route: write a psgw routing file (psmgmt psroute.py compatible).\n"
+        "Inputs not given as flags come from psroute.py's environment: PSGW_NODES_A,\n"
+        "PSGW_NODES_B, NUM_GATEWAYS + GATEWAY_ADDR_<i>, SLURM_SPANK_PSGW_PLUGIN,\n"
+        "PSP_GW_SERVER or _PSSLURM_ENV_PSP_GW_SERVER.",
+        "psgw-route"};
     Options options;
     app.add_option("--nodes-a", options.nodes_a, "A-side (cluster) node column values, a hostlist")
         ->type_name("HOSTLIST");

@@ -1,8 +1,8 @@
 // Submit side (sbatch/salloc = allocator context, srun = local context): turn the
 // validated --gw_* options into psmgmt's job-control variables, which Slurm hands to
 // PrologSlurmctld as SPANK_<name> and to the batch script as SLURM_SPANK_<name>.
-#include "contexts.hpp"
 #include "config/key_value.hpp"
+#include "contexts.hpp"
 
 #include "psgw/contract.hpp"
 

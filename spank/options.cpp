@@ -18,21 +18,22 @@ namespace {
 static_assert(contract::kMaxPsgwdPerNode == 32, "update the --gw_psgwd_per_node help text");
 
 const std::array<OptionDef, kOptionCount> kDefs = {{
-    {Opt::kNum, "gw_num", "n", "[psgw] number of gateway nodes, n = 1..1024 (required by all --gw_* options)"},
-    {Opt::kFile, "gw_file", "/abs/path", "[psgw] routing file to write (default <submit dir>/psgw-route-<jobid>)"},
+    {Opt::kNum, "gw_num", "n",
+     "[psgw] number of gateway nodes, n = 1..1024 (required by all --gw_* options)"},
+    {Opt::kFile, "gw_file", "/abs/path",
+     "[psgw] routing file to write (default <submit dir>/psgw-route-<jobid>)"},
     {Opt::kPlugin, "gw_plugin", "plugin01|plugin02|plugin03|NAME|/path.py", "[psgw] route plugin"},
     {Opt::kEnv, "gw_env", "'KEY=VALUE ...'", "[psgw] extra environment of the gateway daemons"},
     {Opt::kCleanup, "gw_cleanup", "", "[psgw] remove the routing file when the job ends"},
     {Opt::kBinary, "gw_binary", "/abs/path", "[psgw] gateway daemon to run (only if STRICT_MODE=0)"},
-    {Opt::kPerNode, "gw_psgwd_per_node", "n", "[psgw] gateway daemons per gateway node, n = 1..32"},  // kMaxPsgwdPerNode
+    {Opt::kPerNode, "gw_psgwd_per_node", "n",
+     "[psgw] gateway daemons per gateway node, n = 1..32"},  // kMaxPsgwdPerNode
     {Opt::kQuiet, "gw_quiet", "", "[psgw] do not write JOB-<jobid>-psgw.err on failure"},
     {Opt::kDebug, "gw_debug", "", "[psgw] debug output of the gateway daemons"},
     {Opt::kInherit, "gw_inherit", "", "[psgw] pass LD_LIBRARY_PATH and PSP_* to the gateway daemons"},
 }};
 
-std::size_t index_of(Opt id) {
-    return static_cast<std::size_t>(id);
-}
+std::size_t index_of(Opt id) { return static_cast<std::size_t>(id); }
 
 [[noreturn]] void invalid(Opt id, std::string_view value, std::string_view why) {
     throw OptionError("psgw: --" + std::string(option_def(id).name) + "=" + std::string(value) +
@@ -53,24 +54,17 @@ bool is_regular_file(const std::string& path) {
 }
 
 std::string real_path(const std::string& path) {
-    const std::unique_ptr<char, decltype(&std::free)> resolved(::realpath(path.c_str(), nullptr),
-                                                               &std::free);
+    const std::unique_ptr<char, decltype(&std::free)> resolved(::realpath(path.c_str(), nullptr), &std::free);
     return resolved ? std::string(resolved.get()) : std::string();
 }
 
 }  // namespace
 
-const std::array<OptionDef, kOptionCount>& option_defs() {
-    return kDefs;
-}
+const std::array<OptionDef, kOptionCount>& option_defs() { return kDefs; }
 
-const OptionDef& option_def(Opt id) {
-    return kDefs.at(index_of(id));
-}
+const OptionDef& option_def(Opt id) { return kDefs.at(index_of(id)); }
 
-unsigned validate_num(std::string_view value) {
-    return parse_count(Opt::kNum, value, kMaxGwNum);
-}
+unsigned validate_num(std::string_view value) { return parse_count(Opt::kNum, value, kMaxGwNum); }
 
 unsigned validate_per_node(std::string_view value) {
     return parse_count(Opt::kPerNode, value, contract::kMaxPsgwdPerNode);
@@ -109,7 +103,8 @@ std::string resolve_plugin(std::string_view value, const config::Config& cfg) {
         invalid(Opt::kPlugin, value, "expected a plugin name or path");
     }
     const std::string dir = cfg.dir_route_scripts.string();
-    for (const std::string& candidate : {dir + "/" + std::string(value), dir + "/" + std::string(value) + ".py"}) {
+    for (const std::string& candidate :
+         {dir + "/" + std::string(value), dir + "/" + std::string(value) + ".py"}) {
         if (is_regular_file(candidate)) {
             const std::string resolved = real_path(candidate);
             return resolved.empty() ? candidate : resolved;
@@ -152,23 +147,43 @@ void OptionSet::set(Opt id, const char* value, int component, const config::Conf
     if (seen) {
         if (seen->raw != raw_value) {
             const std::string name(option_def(id).name);
-            throw OptionError("psgw: --" + name + "=" + raw_value + " conflicts with the earlier --" +
-                              name + "=" + seen->raw);
+            throw OptionError("psgw: --" + name + "=" + raw_value + " conflicts with the earlier --" + name +
+                              "=" + seen->raw);
         }
         return;  // Slurm may call a callback twice with the same value
     }
     if (cfg != nullptr) {
         switch (id) {
-        case Opt::kNum: values_.num = validate_num(raw_value); break;
-        case Opt::kFile: values_.file = validate_file(raw_value); break;
-        case Opt::kPlugin: values_.plugin = resolve_plugin(raw_value, *cfg); break;
-        case Opt::kEnv: values_.env = validate_env(raw_value); break;
-        case Opt::kBinary: values_.binary = validate_binary(raw_value, *cfg); break;
-        case Opt::kPerNode: values_.per_node = validate_per_node(raw_value); break;
-        case Opt::kCleanup: values_.cleanup = true; break;
-        case Opt::kQuiet: values_.quiet = true; break;
-        case Opt::kDebug: values_.debug = true; break;
-        case Opt::kInherit: values_.inherit = true; break;
+            case Opt::kNum:
+                values_.num = validate_num(raw_value);
+                break;
+            case Opt::kFile:
+                values_.file = validate_file(raw_value);
+                break;
+            case Opt::kPlugin:
+                values_.plugin = resolve_plugin(raw_value, *cfg);
+                break;
+            case Opt::kEnv:
+                values_.env = validate_env(raw_value);
+                break;
+            case Opt::kBinary:
+                values_.binary = validate_binary(raw_value, *cfg);
+                break;
+            case Opt::kPerNode:
+                values_.per_node = validate_per_node(raw_value);
+                break;
+            case Opt::kCleanup:
+                values_.cleanup = true;
+                break;
+            case Opt::kQuiet:
+                values_.quiet = true;
+                break;
+            case Opt::kDebug:
+                values_.debug = true;
+                break;
+            case Opt::kInherit:
+                values_.inherit = true;
+                break;
         }
     }
     // Stored only after validation, so a refused value is not "seen".

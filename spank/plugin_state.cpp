@@ -8,8 +8,6 @@ PluginState& plugin_state() {
     return state;
 }
 
-void reset_plugin_state() {
-    plugin_state() = PluginState{};
-}
+void reset_plugin_state() { plugin_state() = PluginState{}; }
 
 }  // namespace psgw::spank

@@ -15,10 +15,10 @@ struct PluginState {
     std::string config_error;              ///< why not, one line
     bool options_registered = false;
     OptionSet options;
-    int post_opt_calls = 0;       ///< = index of the het component whose options come next
-    bool job_env_set = false;     ///< job-control variables already stored
-    bool request_printed = false; ///< "requesting N gateway nodes" shown
-    std::string user_init_error;  ///< raised in task_init (see remote.cpp)
+    int post_opt_calls = 0;        ///< = index of the het component whose options come next
+    bool job_env_set = false;      ///< job-control variables already stored
+    bool request_printed = false;  ///< "requesting N gateway nodes" shown
+    std::string user_init_error;   ///< raised in task_init (see remote.cpp)
 };
 
 /// The process-wide state.

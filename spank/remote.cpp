@@ -41,8 +41,8 @@ std::optional<std::string> job_getenv(spank_t sp, const std::string& name) {
 /// A job-control variable as set at submit time: bare, batch (SLURM_SPANK_) or
 /// prolog (SPANK_) spelling.
 std::optional<std::string> job_control_var(spank_t sp, std::string_view name) {
-    for (const std::string_view prefix : {std::string_view{}, std::string_view{"SLURM_SPANK_"},
-                                          contract::kSlurmSpankPrefix}) {
+    for (const std::string_view prefix :
+         {std::string_view{}, std::string_view{"SLURM_SPANK_"}, contract::kSlurmSpankPrefix}) {
         if (auto value = job_getenv(sp, std::string(prefix) + std::string(name))) {
             return value;
         }
@@ -57,8 +57,8 @@ std::optional<std::string> option_value(spank_t sp, const PluginState& state, Op
         return raw;
     }
     const std::string name = "_SLURM_SPANK_OPTION_psgw_" + std::string(option_def(id).name);
-    for (const std::string_view prefix : {contract::kSlurmSpankPrefix, std::string_view{},
-                                          std::string_view{"SLURM_SPANK_"}}) {
+    for (const std::string_view prefix :
+         {contract::kSlurmSpankPrefix, std::string_view{}, std::string_view{"SLURM_SPANK_"}}) {
         if (auto value = job_getenv(sp, std::string(prefix) + name)) {
             return value;
         }
@@ -132,10 +132,11 @@ int remote_user_init(spank_t sp, PluginState& state) {
         if (!file) {
             return 0;
         }
-        const spank_err_t rc = spank_setenv(sp, std::string(contract::kEnvGwServer).c_str(), file->c_str(), 1);
+        const spank_err_t rc =
+            spank_setenv(sp, std::string(contract::kEnvGwServer).c_str(), file->c_str(), 1);
         if (rc != ESPANK_SUCCESS) {
-            state.user_init_error = "psgw: cannot set " + std::string(contract::kEnvGwServer) + ": " +
-                                    spank_strerror(rc);
+            state.user_init_error =
+                "psgw: cannot set " + std::string(contract::kEnvGwServer) + ": " + spank_strerror(rc);
             return 0;
         }
         // GATEWAY_ENV is the site's task environment of gateway jobs (psmgmt >= 5.1.42).
@@ -148,8 +149,8 @@ int remote_user_init(spank_t sp, PluginState& state) {
                 const spank_err_t set =
                     spank_setenv(sp, name.c_str(), std::string(assignment->value).c_str(), 0);
                 if (set != ESPANK_SUCCESS && set != ESPANK_ENV_EXISTS) {
-                    state.user_init_error = "psgw: cannot set " + name + " from GATEWAY_ENV: " +
-                                            spank_strerror(set);
+                    state.user_init_error =
+                        "psgw: cannot set " + name + " from GATEWAY_ENV: " + spank_strerror(set);
                     return 0;
                 }
             }

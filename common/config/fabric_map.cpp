@@ -16,8 +16,7 @@ namespace {
 
 bool is_ip_address(const std::string& text) {
     unsigned char buffer[sizeof(struct in6_addr)];
-    return inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
-           inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+    return inet_pton(AF_INET, text.c_str(), buffer) == 1 || inet_pton(AF_INET6, text.c_str(), buffer) == 1;
 }
 
 [[noreturn]] void fail(std::string_view origin, std::size_t line, const std::string& what) {
@@ -26,9 +25,7 @@ bool is_ip_address(const std::string& text) {
 
 }  // namespace
 
-std::string_view to_string(Fabric fabric) {
-    return fabric == Fabric::kCluster ? "cluster" : "booster";
-}
+std::string_view to_string(Fabric fabric) { return fabric == Fabric::kCluster ? "cluster" : "booster"; }
 
 FabricMap FabricMap::parse(std::string_view text, std::string_view origin) {
     FabricMap map;
@@ -64,8 +61,9 @@ FabricMap FabricMap::parse(std::string_view text, std::string_view origin) {
         }
         auto key = std::make_pair(fields[0], fabric);
         if (const auto [it, inserted] = first_line.emplace(key, line_no); !inserted) {
-            fail(origin, line_no, "duplicate entry for node " + fields[0] + " on fabric " +
-                                      fields[1] + " (first on line " + std::to_string(it->second) + ")");
+            fail(origin, line_no,
+                 "duplicate entry for node " + fields[0] + " on fabric " + fields[1] + " (first on line " +
+                     std::to_string(it->second) + ")");
         }
         map.addresses_.emplace(std::move(key), fields[2]);
     }

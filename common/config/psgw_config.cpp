@@ -138,74 +138,115 @@ const std::vector<Row>& table() {
     static const std::vector<Row> rows = {
         // psmgmt-compatible keys
         {{"GATEWAY_TPP", "8", "accepted for psmgmt compatibility; psgw always takes whole gateway nodes"},
-         false, set_int<&Config::gateway_tpp, 1, 65536>},
+         false,
+         set_int<&Config::gateway_tpp, 1, 65536>},
         {{"TIMEOUT_ROUTE_SCRIPT", "60", "seconds the route generator may run (0: no limit)"},
-         false, set_seconds<&Config::timeout_route_script, 0, kDay>},
-        {{"DEFAULT_ROUTE_PREFIX", "psgw-route", "routing file name without --gw_file: <cwd or $HOME>/<prefix>-<jobid>"},
-         false, set_route_prefix},
-        {{"DIR_ROUTE_SCRIPTS", "/usr/libexec/psgw", "where bare --gw_plugin names are looked up as NAME or NAME.py"},
-         false, set_path<&Config::dir_route_scripts>},
-        {{"ROUTE_SCRIPT", "", "empty: built-in route generator; else an executable run with psroute.py's environment"},
-         true, set_path<&Config::route_script>},
+         false,
+         set_seconds<&Config::timeout_route_script, 0, kDay>},
+        {{"DEFAULT_ROUTE_PREFIX", "psgw-route",
+          "routing file name without --gw_file: <cwd or $HOME>/<prefix>-<jobid>"},
+         false,
+         set_route_prefix},
+        {{"DIR_ROUTE_SCRIPTS", "/usr/libexec/psgw",
+          "where bare --gw_plugin names are looked up as NAME or NAME.py"},
+         false,
+         set_path<&Config::dir_route_scripts>},
+        {{"ROUTE_SCRIPT", "",
+          "empty: built-in route generator; else an executable run with psroute.py's environment"},
+         true,
+         set_path<&Config::route_script>},
         {{"DEFAULT_ROUTE_PLUGIN", "plugin01", "route plugin used when the job gives no --gw_plugin"},
-         false, set_word<&Config::default_route_plugin>},
+         false,
+         set_word<&Config::default_route_plugin>},
         {{"STRICT_MODE", "1", "1: refuse --gw_binary and require a root-owned ROUTE_SCRIPT"},
-         false, set_bool<&Config::strict_mode>},
+         false,
+         set_bool<&Config::strict_mode>},
         {{"PSGWD_BINARY", "/usr/sbin/psgwd", "gateway daemon that runs the relays"},
-         false, set_path<&Config::psgwd_binary>},
-        {{"DEBUG_MASK", "0", "decimal debug mask; 64 (0x40) sets PSGW_VERBOSE=1 for ROUTE_SCRIPT, other bits are accepted and unused"},
-         false, set_int<&Config::debug_mask, 0, 0xffff>},
+         false,
+         set_path<&Config::psgwd_binary>},
+        {{"DEBUG_MASK", "0",
+          "decimal debug mask; 64 (0x40) sets PSGW_VERBOSE=1 for ROUTE_SCRIPT, other bits are accepted and "
+          "unused"},
+         false,
+         set_int<&Config::debug_mask, 0, 0xffff>},
         {{"TIMEOUT_PROLOGUE", "300", "seconds psgw-prologue may take in all (reserve, start relays, route)"},
-         false, set_seconds<&Config::timeout_prologue, 1, kDay>},
-        {{"TIMEOUT_EPILOGUE", "300", "seconds psgw-epilogue may take in all (stop relays, release, clean up)"},
-         false, set_seconds<&Config::timeout_epilogue, 1, kDay>},
+         false,
+         set_seconds<&Config::timeout_prologue, 1, kDay>},
+        {{"TIMEOUT_EPILOGUE", "300",
+          "seconds psgw-epilogue may take in all (stop relays, release, clean up)"},
+         false,
+         set_seconds<&Config::timeout_epilogue, 1, kDay>},
         {{"TIMEOUT_PE_GRACE", "60", "seconds PSGW_ERROR may run before it is killed (0: no limit)"},
-         false, set_seconds<&Config::timeout_pe_grace, 0, kDay>},
+         false,
+         set_seconds<&Config::timeout_pe_grace, 0, kDay>},
         {{"GATEWAY_ENV", "", "space-separated KEY=VALUE exported to every task and relay"},
-         true, set_gateway_env},
-        {{"DIR_PROLOGUE", "/etc/psgw/prologue.d", "accepted for psmgmt compatibility; psgw runs no gateway prologue scripts"},
-         false, set_path<&Config::dir_prologue>},
-        {{"DIR_EPILOGUE", "/etc/psgw/epilogue.d", "accepted for psmgmt compatibility; psgw runs no gateway epilogue scripts"},
-         false, set_path<&Config::dir_epilogue>},
+         true,
+         set_gateway_env},
+        {{"DIR_PROLOGUE", "/etc/psgw/prologue.d",
+          "accepted for psmgmt compatibility; psgw runs no gateway prologue scripts"},
+         false,
+         set_path<&Config::dir_prologue>},
+        {{"DIR_EPILOGUE", "/etc/psgw/epilogue.d",
+          "accepted for psmgmt compatibility; psgw runs no gateway epilogue scripts"},
+         false,
+         set_path<&Config::dir_epilogue>},
         // psgw keys
         {{"GATEWAY_NODES", "", "hostlist of gateway nodes; empty: every node with GATEWAY_FEATURE"},
-         true, set_word<&Config::gateway_nodes>},
+         true,
+         set_word<&Config::gateway_nodes>},
         {{"GATEWAY_FEATURE", "gateway", "Slurm node feature of gateway nodes"},
-         false, set_word<&Config::gateway_feature>},
+         false,
+         set_word<&Config::gateway_feature>},
         {{"CLUSTER_FEATURE", "cluster", "Slurm node feature of cluster (partition A) nodes"},
-         false, set_word<&Config::cluster_feature>},
+         false,
+         set_word<&Config::cluster_feature>},
         {{"BOOSTER_FEATURE", "booster", "Slurm node feature of booster (partition B) nodes"},
-         false, set_word<&Config::booster_feature>},
+         false,
+         set_word<&Config::booster_feature>},
         {{"FABRIC_ADDRESSES", "/etc/psgw/fabric-addresses", "file of 'NODENAME FABRIC ADDRESS' lines"},
-         false, set_path<&Config::fabric_addresses>},
+         false,
+         set_path<&Config::fabric_addresses>},
         {{"ROUTE_NODE_COLUMNS", "address", "node columns of the routing file: address or name"},
-         false, set_node_columns},
+         false,
+         set_node_columns},
         {{"AGENT_PORT", "6470", "TCP port of psgwd's control agent on the management network"},
-         false, set_int<&Config::agent_port, 1, 65535>},
-        {{"RELAY_PORTS", "41000-41999", "TCP port range the relays listen on"},
-         false, set_relay_ports},
+         false,
+         set_int<&Config::agent_port, 1, 65535>},
+        {{"RELAY_PORTS", "41000-41999", "TCP port range the relays listen on"}, false, set_relay_ports},
         {{"CONTROL_USER", "slurm", "besides root, the only user whose MUNGE credential may control psgwd"},
-         false, set_word<&Config::control_user>},
+         false,
+         set_word<&Config::control_user>},
         {{"STATE_DIR", "/var/lib/psgw", "controller state (gateway reservation ledger)"},
-         false, set_path<&Config::state_dir>},
+         false,
+         set_path<&Config::state_dir>},
         {{"AGENT_STATE_DIR", "/run/psgwd", "psgwd agent state on the gateway nodes"},
-         false, set_path<&Config::agent_state_dir>},
+         false,
+         set_path<&Config::agent_state_dir>},
         {{"TIMEOUT_AGENT", "10", "seconds the controller waits for a psgwd agent reply"},
-         false, set_seconds<&Config::timeout_agent, 1, kDay>},
-        {{"PSGW_ERROR", "/etc/psgw/psgw_error", "admin script run with the job's environment on failure (empty: none)"},
-         true, set_path<&Config::psgw_error>},
+         false,
+         set_seconds<&Config::timeout_agent, 1, kDay>},
+        {{"PSGW_ERROR", "/etc/psgw/psgw_error",
+          "admin script run with the job's environment on failure (empty: none)"},
+         true,
+         set_path<&Config::psgw_error>},
         {{"PYTHON", "/usr/bin/python3", "interpreter for Python route plugins"},
-         false, set_path<&Config::python>},
+         false,
+         set_path<&Config::python>},
         {{"MUNGE_SOCKET", "", "munged socket (empty: libmunge's default)"},
-         true, set_path<&Config::munge_socket>},
+         true,
+         set_path<&Config::munge_socket>},
         {{"RELAY_CONNECT_TIMEOUT", "5", "seconds a relay waits to connect to the destination"},
-         false, set_seconds<&Config::relay_connect_timeout, 1, 3600>},
+         false,
+         set_seconds<&Config::relay_connect_timeout, 1, 3600>},
         {{"RELAY_HANDSHAKE_TIMEOUT", "5", "seconds a relay waits for a client's handshake"},
-         false, set_seconds<&Config::relay_handshake_timeout, 1, 3600>},
+         false,
+         set_seconds<&Config::relay_handshake_timeout, 1, 3600>},
         {{"RELAY_MAX_CONNECTIONS", "4096", "connections one relay accepts at most"},
-         false, set_int<&Config::relay_max_connections, 1, 1048576>},
+         false,
+         set_int<&Config::relay_max_connections, 1, 1048576>},
         {{"RELAY_PIPE_SIZE", "1048576", "bytes of each splice pipe of a relay"},
-         false, set_int<&Config::relay_pipe_size, 4096, 1073741824>},
+         false,
+         set_int<&Config::relay_pipe_size, 4096, 1073741824>},
     };
     return rows;
 }
@@ -272,29 +313,29 @@ Config parse(std::string_view text, std::string_view origin) {
             fail(origin, line_no, "missing key before '=' in '" + std::string(line) + "'");
         }
         const auto& rows = table();
-        const auto row = std::find_if(rows.begin(), rows.end(),
-                                      [&](const Row& r) { return r.info.name == key; });
+        const auto row =
+            std::find_if(rows.begin(), rows.end(), [&](const Row& r) { return r.info.name == key; });
         if (row == rows.end()) {
             fail(origin, line_no, "unknown key '" + std::string(key) + "'");
         }
         if (const auto [it, inserted] = seen.emplace(row->info.name, line_no); !inserted) {
-            fail(origin, line_no, "duplicate key '" + std::string(key) + "' (first set on line " +
-                                      std::to_string(it->second) + ")");
+            fail(origin, line_no,
+                 "duplicate key '" + std::string(key) + "' (first set on line " + std::to_string(it->second) +
+                     ")");
         }
         if (value.empty() && !row->allows_empty) {
             fail(origin, line_no, "empty value for " + std::string(key) + " is not allowed");
         }
         if (const std::string why = row->apply(cfg, value); !why.empty()) {
-            fail(origin, line_no, "bad value '" + std::string(value) + "' for " + std::string(key) +
-                                      ": " + why);
+            fail(origin, line_no,
+                 "bad value '" + std::string(value) + "' for " + std::string(key) + ": " + why);
         }
     }
     return cfg;
 }
 
 Config load(const std::filesystem::path& path) {
-    const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "re"),
-                                                                &std::fclose);
+    const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "re"), &std::fclose);
     if (!file) {
         throw ConfigError("psgw: cannot read " + path.string() + ": " + std::strerror(errno));
     }

@@ -12,8 +12,7 @@ namespace psgw::config {
 
 std::optional<std::int64_t> parse_decimal(std::string_view text, std::int64_t min, std::int64_t max) {
     // from_chars alone would accept a leading '-'; require digits only.
-    if (text.empty() || !std::all_of(text.begin(), text.end(),
-                                     [](char c) { return c >= '0' && c <= '9'; })) {
+    if (text.empty() || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         return std::nullopt;
     }
     std::int64_t value = 0;
@@ -45,9 +44,7 @@ bool is_env_assignment(std::string_view token) {
     if (!assignment || assignment->key.empty()) {
         return false;
     }
-    const auto is_start = [](char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
-    };
+    const auto is_start = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
     const auto is_rest = [&](char c) { return is_start(c) || (c >= '0' && c <= '9'); };
     const std::string_view key = assignment->key;
     return is_start(key.front()) && std::all_of(key.begin() + 1, key.end(), is_rest);

@@ -19,7 +19,8 @@ std::shared_ptr<spdlog::logger> setup_logger(LoggerOptions options) {
         if (logger) {
             logger->sinks() = options.sinks;
         } else {
-            logger = std::make_shared<spdlog::logger>(options.name, options.sinks.begin(), options.sinks.end());
+            logger =
+                std::make_shared<spdlog::logger>(options.name, options.sinks.begin(), options.sinks.end());
             spdlog::register_logger(logger);
         }
     }

@@ -14,13 +14,13 @@ namespace psgw::log {
 
 /// How a program's logger looks.
 struct LoggerOptions {
-    std::string name;       ///< logger name, e.g. "agent"; SPDLOG_LEVEL=NAME=LEVEL addresses it
-    std::string program;    ///< program named in the version line, e.g. "psgwd agent"
-    std::string pattern;    ///< spdlog pattern of every sink
-    spdlog::level::level_enum level = spdlog::level::info;  ///< the command line's level
+    std::string name;     ///< logger name, e.g. "agent"; SPDLOG_LEVEL=NAME=LEVEL addresses it
+    std::string program;  ///< program named in the version line, e.g. "psgwd agent"
+    std::string pattern;  ///< spdlog pattern of every sink
+    spdlog::level::level_enum level = spdlog::level::info;      ///< the command line's level
     spdlog::level::level_enum flush_on = spdlog::level::trace;  ///< flush from this level on
-    std::vector<spdlog::sink_ptr> sinks;  ///< where lines go; empty: stderr
-    bool make_default = true;             ///< also the spdlog default logger (spdlog::info(...))
+    std::vector<spdlog::sink_ptr> sinks;                        ///< where lines go; empty: stderr
+    bool make_default = true;  ///< also the spdlog default logger (spdlog::info(...))
 };
 
 /// Creates (or, if one of that name exists, reconfigures) the logger `options.name`,

@@ -35,7 +35,8 @@ int wait_for(int fd, short events, Clock::time_point deadline) noexcept {
     for (;;) {
         int timeout_ms = -1;
         if (deadline != kNoDeadline) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
             if (left <= 0) return ETIMEDOUT;
             timeout_ms = static_cast<int>(std::min<long long>(left, INT_MAX));
         }

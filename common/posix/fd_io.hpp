@@ -37,7 +37,8 @@ struct IoResult {
 /// EAGAIN on a non-blocking fd waits (poll) until `deadline`.
 IoResult write_all(int fd, std::span<const iovec> parts, Clock::time_point deadline = kNoDeadline) noexcept;
 /// write_all of one buffer.
-IoResult write_all(int fd, const void* data, std::size_t size, Clock::time_point deadline = kNoDeadline) noexcept;
+IoResult write_all(int fd, const void* data, std::size_t size,
+                   Clock::time_point deadline = kNoDeadline) noexcept;
 
 /// Reads exactly `size` bytes (never more). EINTR is retried; EAGAIN on a non-blocking
 /// fd waits until `deadline`.

@@ -10,7 +10,8 @@ namespace {
 
 bool has_blank_or_bracket(std::string_view text) {
     return std::any_of(text.begin(), text.end(), [](char c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == '[' || c == ']';
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == '[' ||
+               c == ']';
     });
 }
 
@@ -20,7 +21,8 @@ bool is_ip_literal(std::string_view host) {
     if (host.empty() || host.size() >= 64) return false;
     const std::string text(host);
     unsigned char buffer[16];
-    return ::inet_pton(AF_INET, text.c_str(), buffer) == 1 || ::inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+    return ::inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
+           ::inet_pton(AF_INET6, text.c_str(), buffer) == 1;
 }
 
 HostPort parse_host_port(std::string_view text, const HostPortRules& rules) {
@@ -46,17 +48,19 @@ HostPort parse_host_port(std::string_view text, const HostPortRules& rules) {
         const auto last = text.rfind(':');
         if (first != last) {  // several ':' outside brackets: an unbracketed IPv6 address
             switch (rules.ipv6) {
-            case Ipv6Form::kBracketed: out.error = HostPortError::kUnbracketedIpv6; return out;
-            case Ipv6Form::kBareWithoutPort:
-                if (!rules.port_optional) {
+                case Ipv6Form::kBracketed:
                     out.error = HostPortError::kUnbracketedIpv6;
                     return out;
-                }
-                break;  // all of it is the address
-            case Ipv6Form::kLastColon:
-                host = text.substr(0, last);
-                port = text.substr(last + 1);
-                break;
+                case Ipv6Form::kBareWithoutPort:
+                    if (!rules.port_optional) {
+                        out.error = HostPortError::kUnbracketedIpv6;
+                        return out;
+                    }
+                    break;  // all of it is the address
+                case Ipv6Form::kLastColon:
+                    host = text.substr(0, last);
+                    port = text.substr(last + 1);
+                    break;
             }
         } else if (first != std::string_view::npos) {
             host = text.substr(0, first);

@@ -11,9 +11,9 @@ namespace psgw::posix {
 
 /// How an IPv6 address may be written.
 enum class Ipv6Form {
-    kBracketed,      ///< only "[V6]:PORT" ("[V6]" alone with an optional port)
-    kBareWithoutPort,///< also "V6" with no port (port optional only): several ':' mean no port
-    kLastColon,      ///< also "V6:PORT", split at the last ':' (lenient readers)
+    kBracketed,        ///< only "[V6]:PORT" ("[V6]" alone with an optional port)
+    kBareWithoutPort,  ///< also "V6" with no port (port optional only): several ':' mean no port
+    kLastColon,        ///< also "V6:PORT", split at the last ':' (lenient readers)
 };
 
 /// What an endpoint text may contain.

@@ -19,7 +19,8 @@ std::optional<PasswdEntry> lookup_with_retry(Lookup lookup) {
     passwd entry{};
     passwd* result = nullptr;
     int rc = 0;
-    while ((rc = lookup(&entry, buffer.data(), buffer.size(), &result)) == ERANGE && buffer.size() < kMaxBuffer) {
+    while ((rc = lookup(&entry, buffer.data(), buffer.size(), &result)) == ERANGE &&
+           buffer.size() < kMaxBuffer) {
         buffer.resize(buffer.size() * 2);
     }
     if (rc != 0 || result == nullptr) return std::nullopt;

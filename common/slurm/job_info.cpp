@@ -20,9 +20,12 @@ using JobInfoMsgPtr = std::unique_ptr<job_info_msg_t, JobInfoMsgDeleter>;
 
 std::string_view to_string(JobPresence presence) {
     switch (presence) {
-        case JobPresence::kActive: return "active";
-        case JobPresence::kGone: return "gone";
-        case JobPresence::kUnknown: return "unknown";
+        case JobPresence::kActive:
+            return "active";
+        case JobPresence::kGone:
+            return "gone";
+        case JobPresence::kUnknown:
+            return "unknown";
     }
     return "unknown";
 }
@@ -43,8 +46,7 @@ JobPresence job_presence(std::uint32_t job_id) {
     job_info_msg_t* raw = nullptr;
     if (slurm_load_job(&raw, job_id, SHOW_ALL) != SLURM_SUCCESS) {
         // Only this answer proves the job is gone; any transport error is "unknown".
-        return slurm_get_errno() == ESLURM_INVALID_JOB_ID ? JobPresence::kGone
-                                                          : JobPresence::kUnknown;
+        return slurm_get_errno() == ESLURM_INVALID_JOB_ID ? JobPresence::kGone : JobPresence::kUnknown;
     }
     JobInfoMsgPtr msg(raw);
     for (uint32_t i = 0; i < msg->record_count; ++i) {

@@ -5,15 +5,15 @@
 #include "sys/spawn.hpp"
 #include "sys/unique_fd.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <system_error>
-#include <unistd.h>
 
 namespace psgw::sys {
 
@@ -125,10 +125,8 @@ ChildResult run_child(const ChildOptions& options) {
         child.signal_group(SIGKILL);
     } else {
         // What the child wrote before exiting is already in the pipes: take it all.
-        while (out_read && drain_all(out_read.get(), result.output, options.output_limit)) {
-        }
-        while (err_read && drain_all(err_read.get(), result.error_output, kErrorOutputLimit)) {
-        }
+        while (out_read && drain_all(out_read.get(), result.output, options.output_limit)) {}
+        while (err_read && drain_all(err_read.get(), result.error_output, kErrorOutputLimit)) {}
     }
     in_write.reset();
     out_read.reset();

@@ -2,12 +2,12 @@
 
 #include <psgw/error.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
 #include <string>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace psgw::sys {
 
@@ -24,8 +24,8 @@ void ensure_private_directory(const std::filesystem::path& dir, std::string_view
         throw psgw::Error(prefix + dir.string() + " is not a directory (or is a symlink)");
     }
     if (st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-        throw psgw::Error(prefix + dir.string() + " must be owned by uid " +
-                                 std::to_string(::geteuid()) + " and writable by nobody else");
+        throw psgw::Error(prefix + dir.string() + " must be owned by uid " + std::to_string(::geteuid()) +
+                          " and writable by nobody else");
     }
 }
 

@@ -1,9 +1,9 @@
 // Directories whose files root acts on (the controller ledger, the agent's relay state).
 #pragma once
 
+#include <sys/types.h>
 #include <filesystem>
 #include <string_view>
-#include <sys/types.h>
 
 namespace psgw::sys {
 
@@ -11,7 +11,6 @@ namespace psgw::sys {
 /// (not a symlink) owned by this process's effective uid and writable by nobody else:
 /// whoever may write there could make root release gateways or signal any process.
 /// Throws std::runtime_error "psgw: <what>: ..." naming the path.
-void ensure_private_directory(const std::filesystem::path& dir, std::string_view what,
-                              mode_t mode = 0700);
+void ensure_private_directory(const std::filesystem::path& dir, std::string_view what, mode_t mode = 0700);
 
 }  // namespace psgw::sys

@@ -4,11 +4,11 @@
 
 #include "sys/spawn.hpp"
 
+#include <unistd.h>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
 #include <system_error>
-#include <unistd.h>
 
 namespace psgw::sys {
 
@@ -35,7 +35,8 @@ std::string run_as(const std::optional<UserIdentity>& user, const std::function<
 
     SpawnOptions options;
     // stdio stays for diagnostics; nothing else of the caller's reaches the child.
-    options.fds = {ChildFd::share(0, 0), ChildFd::share(1, 1), ChildFd::share(2, 2), ChildFd::output(kReportFd)};
+    options.fds = {ChildFd::share(0, 0), ChildFd::share(1, 1), ChildFd::share(2, 2),
+                   ChildFd::output(kReportFd)};
     options.working_dir = ".";  // the caller's: relative paths keep their meaning
     Child child;
     try {

@@ -3,6 +3,13 @@
 // the parent) can run in the child before it has reset them all to SIG_DFL.
 #include "sys/spawn.hpp"
 
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
@@ -10,14 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
-#include <fcntl.h>
-#include <linux/capability.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <system_error>
-#include <unistd.h>
 
 namespace psgw::sys {
 
@@ -32,8 +32,8 @@ namespace {
     char buffer[512];
     const int length = std::snprintf(buffer, sizeof buffer, "%d %s", error, message.c_str());
     if (length > 0) {
-        [[maybe_unused]] ssize_t ignored =
-            ::write(report_fd, buffer, std::min<std::size_t>(static_cast<std::size_t>(length), sizeof buffer - 1));
+        [[maybe_unused]] ssize_t ignored = ::write(
+            report_fd, buffer, std::min<std::size_t>(static_cast<std::size_t>(length), sizeof buffer - 1));
     }
     ::_exit(127);
 }
@@ -82,7 +82,8 @@ Layout prepare_layout(const std::vector<ChildFd>& fds) {
                 // A socket rather than a pipe: writing after the child closed it gives
                 // EPIPE with MSG_NOSIGNAL instead of a process-wide SIGPIPE.
                 int pair[2];
-                if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) throw_errno("socketpair");
+                if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+                    throw_errno("socketpair");
                 ::shutdown(pair[0], SHUT_WR);
                 ::shutdown(pair[1], SHUT_RD);
                 layout.direct.emplace_back(fd.target, pair[0]);
@@ -98,8 +99,12 @@ Layout prepare_layout(const std::vector<ChildFd>& fds) {
                 layout.parent_ends[fd.target] = UniqueFd(pipe[0]);
                 break;
             }
-            case ChildFd::Kind::kShare: layout.direct.emplace_back(fd.target, fd.source); break;
-            case ChildFd::Kind::kAlias: layout.aliases.emplace_back(fd.target, fd.source); break;
+            case ChildFd::Kind::kShare:
+                layout.direct.emplace_back(fd.target, fd.source);
+                break;
+            case ChildFd::Kind::kAlias:
+                layout.aliases.emplace_back(fd.target, fd.source);
+                break;
         }
     }
     return layout;
@@ -123,8 +128,10 @@ int install_layout(const Layout& layout, int report_fd) {
     for (const auto& [target, other] : layout.aliases)
         if (::dup2(other, target) < 0) child_fail(report, errno, "psgw: child setup: dup2");
     for (int fd = 0; fd < high; ++fd) {
-        const bool wanted = std::any_of(layout.direct.begin(), layout.direct.end(), [fd](auto& e) { return e.first == fd; }) ||
-                            std::any_of(layout.aliases.begin(), layout.aliases.end(), [fd](auto& e) { return e.first == fd; });
+        const bool wanted = std::any_of(layout.direct.begin(), layout.direct.end(),
+                                        [fd](auto& e) { return e.first == fd; }) ||
+                            std::any_of(layout.aliases.begin(), layout.aliases.end(),
+                                        [fd](auto& e) { return e.first == fd; });
         if (!wanted) ::close(fd);
     }
     if (report > high) ::close_range(static_cast<unsigned>(high), static_cast<unsigned>(report) - 1, 0);
@@ -232,7 +239,8 @@ struct ChildAccess {
 };
 
 Child::Child(Child&& other) noexcept
-    : pid_(std::exchange(other.pid_, -1)), pidfd_(std::move(other.pidfd_)),
+    : pid_(std::exchange(other.pid_, -1)),
+      pidfd_(std::move(other.pidfd_)),
       parent_ends_(std::move(other.parent_ends_)) {}
 
 Child& Child::operator=(Child&& other) noexcept {
@@ -323,7 +331,8 @@ Child spawn(const SpawnOptions& options, RunChild run_child) {
 Child spawn_exec(const SpawnOptions& options, const std::vector<std::string>& argv,
                  const std::vector<std::string>& env) {
     if (argv.empty() || argv[0].empty() || argv[0][0] != '/')
-        throw std::system_error(EINVAL, std::generic_category(), "psgw: spawn needs an absolute program path");
+        throw std::system_error(EINVAL, std::generic_category(),
+                                "psgw: spawn needs an absolute program path");
     // Built before fork: the child only makes syscalls on its way to exec.
     std::vector<char*> c_argv = to_c_array(argv);
     std::vector<char*> c_env = to_c_array(env);
@@ -339,8 +348,7 @@ Child spawn_call(const SpawnOptions& options, const std::function<int()>& body) 
         int code = 127;
         try {
             code = body();
-        } catch (...) {
-        }
+        } catch (...) {}
         // No destructors, no atexit handlers of the parent's program.
         ::_exit(code);
     });

@@ -6,11 +6,11 @@
 #include "sys/unique_fd.hpp"
 #include "sys/user_identity.hpp"
 
+#include <sys/types.h>
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace psgw::sys {
@@ -35,12 +35,12 @@ struct ChildFd {
 
 /// How the child is set up between fork and exec (or the callable).
 struct SpawnOptions {
-    std::vector<ChildFd> fds;               ///< the child's descriptors; every other one is closed
-    bool new_session = false;               ///< setsid(); else a new process group (setpgid)
-    bool kill_with_parent = false;          ///< PR_SET_PDEATHSIG SIGKILL (set after the drop)
-    std::optional<UserIdentity> as_user;    ///< drop_privileges() to this user
-    bool require_no_capabilities = false;   ///< after the drop: fail unless no capability remains
-    std::string working_dir;                ///< chdir after the drop; empty: "/"
+    std::vector<ChildFd> fds;              ///< the child's descriptors; every other one is closed
+    bool new_session = false;              ///< setsid(); else a new process group (setpgid)
+    bool kill_with_parent = false;         ///< PR_SET_PDEATHSIG SIGKILL (set after the drop)
+    std::optional<UserIdentity> as_user;   ///< drop_privileges() to this user
+    bool require_no_capabilities = false;  ///< after the drop: fail unless no capability remains
+    std::string working_dir;               ///< chdir after the drop; empty: "/"
     /// Runs in the child last, just before exec (as the user); for per-child
     /// descriptor tweaks. Only syscalls; a throw fails the start.
     std::function<void()> before_exec;

@@ -4,13 +4,13 @@
 #include "sys/run_as.hpp"
 #include "sys/unique_fd.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
-#include <stdexcept>
-#include <string>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
 
 namespace psgw::sys {
 
@@ -37,8 +37,8 @@ void write_all(int fd, std::string_view content, const std::filesystem::path& pa
 void write_atomically_here(const std::filesystem::path& path, std::string_view content, mode_t mode) {
     if (path.filename().empty()) fail(path, "write", EISDIR);
     std::filesystem::path dir = path.parent_path();
-    std::string temp = (dir.empty() ? std::string() : dir.string() + "/") + "." +
-                       path.filename().string() + ".XXXXXX";
+    std::string temp =
+        (dir.empty() ? std::string() : dir.string() + "/") + "." + path.filename().string() + ".XXXXXX";
     // mkostemp opens with O_CREAT|O_EXCL: it never follows or reuses an existing name.
     UniqueFd fd(mkostemp(temp.data(), O_CLOEXEC));
     if (!fd) fail(path, "create a temporary file for", errno);
@@ -87,8 +87,7 @@ bool remove_file(const std::filesystem::path& path, const std::optional<UserIden
             fail(path, "stat", errno);
         }
         if (!S_ISREG(info.st_mode)) {
-            throw std::runtime_error("psgw: not removing '" + path.string() +
-                                     "': not a regular file");
+            throw std::runtime_error("psgw: not removing '" + path.string() + "': not a regular file");
         }
         // unlink removes a name; if it was swapped for a symlink meanwhile, only the link goes.
         if (::unlink(path.c_str()) != 0) {

@@ -4,10 +4,10 @@
 
 #include "sys/user_identity.hpp"
 
+#include <sys/types.h>
 #include <filesystem>
 #include <optional>
 #include <string_view>
-#include <sys/types.h>
 
 namespace psgw::sys {
 

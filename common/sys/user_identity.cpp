@@ -1,15 +1,15 @@
 // Privilege drop for forked children and user lookup.
 #include "sys/user_identity.hpp"
 
-#include "posix/passwd_lookup.hpp"
 #include <psgw/error.hpp>
+#include "posix/passwd_lookup.hpp"
 
-#include <cerrno>
 #include <grp.h>
-#include <stdexcept>
 #include <sys/prctl.h>
-#include <system_error>
 #include <unistd.h>
+#include <cerrno>
+#include <stdexcept>
+#include <system_error>
 
 namespace psgw::sys {
 
@@ -25,9 +25,9 @@ void drop_privileges(const UserIdentity& user) {
     if (geteuid() != 0) {
         // Unprivileged: we can only act as ourselves.
         if (geteuid() != user.uid || getuid() != user.uid) {
-            throw std::system_error(EPERM, std::generic_category(),
-                                    "psgw: cannot switch to uid " + std::to_string(user.uid) +
-                                        " without root");
+            throw std::system_error(
+                EPERM, std::generic_category(),
+                "psgw: cannot switch to uid " + std::to_string(user.uid) + " without root");
         }
     } else {
         // Order matters: groups first, while we are still root (psroute.py's changeUser).

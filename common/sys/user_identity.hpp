@@ -1,8 +1,8 @@
 // Who a child process or a file operation acts as.
 #pragma once
 
-#include <string>
 #include <sys/types.h>
+#include <string>
 
 namespace psgw::sys {
 

@@ -23,16 +23,16 @@ inline constexpr std::string_view kSlurmSpankPrefix = "SPANK_";
 
 inline constexpr std::string_view kEnvNum = "SLURM_SPANK_PSGW_NUM";               // --gw_num
 inline constexpr std::string_view kEnvRouteFile = "SLURM_SPANK_PSGW_ROUTE_FILE";  // --gw_file
-inline constexpr std::string_view kEnvCwd = "SLURM_SPANK_PSGW_CWD";  // submit cwd, no --gw_file
-inline constexpr std::string_view kEnvPlugin = "SLURM_SPANK_PSGW_PLUGIN";      // --gw_plugin
-inline constexpr std::string_view kEnvGwEnv = "SLURM_SPANK_PSGW_ENV";          // --gw_env
-inline constexpr std::string_view kEnvCleanup = "SLURM_SPANK_PSGW_CLEANUP";    // --gw_cleanup
-inline constexpr std::string_view kEnvBinary = "SLURM_SPANK_PSGWD_BINARY";     // --gw_binary
-inline constexpr std::string_view kEnvPerNode = "SLURM_SPANK_PSGWD_PER_NODE";  // --gw_psgwd_per_node
-inline constexpr std::string_view kEnvQuiet = "SLURM_SPANK_PSGW_QUIET";        // --gw_quiet
-inline constexpr std::string_view kEnvDebug = "SLURM_SPANK_PSGWD_DEBUG";       // --gw_debug
-inline constexpr std::string_view kEnvLdLib = "SLURM_SPANK_PSGWD_LD_LIB";      // --gw_inherit
-inline constexpr std::string_view kEnvPspPrefix = "SLURM_SPANK_PSGWD_PSP_";    // --gw_inherit
+inline constexpr std::string_view kEnvCwd = "SLURM_SPANK_PSGW_CWD";               // submit cwd, no --gw_file
+inline constexpr std::string_view kEnvPlugin = "SLURM_SPANK_PSGW_PLUGIN";         // --gw_plugin
+inline constexpr std::string_view kEnvGwEnv = "SLURM_SPANK_PSGW_ENV";             // --gw_env
+inline constexpr std::string_view kEnvCleanup = "SLURM_SPANK_PSGW_CLEANUP";       // --gw_cleanup
+inline constexpr std::string_view kEnvBinary = "SLURM_SPANK_PSGWD_BINARY";        // --gw_binary
+inline constexpr std::string_view kEnvPerNode = "SLURM_SPANK_PSGWD_PER_NODE";     // --gw_psgwd_per_node
+inline constexpr std::string_view kEnvQuiet = "SLURM_SPANK_PSGW_QUIET";           // --gw_quiet
+inline constexpr std::string_view kEnvDebug = "SLURM_SPANK_PSGWD_DEBUG";          // --gw_debug
+inline constexpr std::string_view kEnvLdLib = "SLURM_SPANK_PSGWD_LD_LIB";         // --gw_inherit
+inline constexpr std::string_view kEnvPspPrefix = "SLURM_SPANK_PSGWD_PSP_";       // --gw_inherit
 
 // Set in every task (remote context) and the batch script: the routing file.
 inline constexpr std::string_view kEnvGwServer = "PSP_GW_SERVER";
@@ -109,14 +109,14 @@ inline constexpr std::size_t kRelayReplySize = 8;
 
 enum class RelayStatus : std::uint8_t {
     kOk = 0,
-    kBadVersion = 1,         // unknown version or magic
-    kMalformed = 2,          // bad family, truncated hello
-    kSourceNotInJob = 3,     // the client's address is not a job node on this fabric
-    kDestNotInJob = 4,       // the destination is not a job node on the other fabric
-    kConnectRefused = 5,     // destination refused the connection
-    kConnectTimeout = 6,     // destination did not answer in time
-    kUnreachable = 7,        // no route / other connect error
-    kOverloaded = 8,         // relay at its connection limit
+    kBadVersion = 1,      // unknown version or magic
+    kMalformed = 2,       // bad family, truncated hello
+    kSourceNotInJob = 3,  // the client's address is not a job node on this fabric
+    kDestNotInJob = 4,    // the destination is not a job node on the other fabric
+    kConnectRefused = 5,  // destination refused the connection
+    kConnectTimeout = 6,  // destination did not answer in time
+    kUnreachable = 7,     // no route / other connect error
+    kOverloaded = 8,      // relay at its connection limit
 };
 
 // ---------------------------------------------------------------------------

@@ -41,7 +41,7 @@ extern "C" {
  * a value <= 0 means the default of 10000 ms.
  * Returns a connected, blocking socket (close it with close(2)), or -1 with errno.
  */
-int psgw_connect(const struct sockaddr *peer, socklen_t len, int timeout_ms);
+int psgw_connect(const struct sockaddr* peer, socklen_t len, int timeout_ms);
 
 /**
  * Like psgw_connect(), on an existing unconnected AF_INET/AF_INET6 SOCK_STREAM
@@ -51,7 +51,7 @@ int psgw_connect(const struct sockaddr *peer, socklen_t len, int timeout_ms);
  * relay sees the address it expects.
  * Returns 0 on success, -1 with errno otherwise.
  */
-int psgw_connect_fd(int fd, const struct sockaddr *peer, socklen_t len, int timeout_ms);
+int psgw_connect_fd(int fd, const struct sockaddr* peer, socklen_t len, int timeout_ms);
 
 /**
  * Looks up the gateway for (this node, peer) without connecting.
@@ -61,18 +61,17 @@ int psgw_connect_fd(int fd, const struct sockaddr *peer, socklen_t len, int time
  * -1 with errno on error (EINVAL for a bad argument, ENOENT/EBADMSG when the
  * routing file named by PSP_GW_SERVER cannot be read or parsed).
  */
-int psgw_route_lookup(const struct sockaddr *peer, socklen_t len,
-                      struct sockaddr_storage *gateway);
+int psgw_route_lookup(const struct sockaddr* peer, socklen_t len, struct sockaddr_storage* gateway);
 
 /**
  * The one-line reason for the last routing-file load failure ("psgw: FILE:LINE:
  * ..."), or NULL if the routing file loaded fine or was not configured.
  * The string lives as long as the process.
  */
-const char *psgw_load_error(void);
+const char* psgw_load_error(void);
 
 /** strerror(3) for the errno values this library sets. Never NULL. */
-const char *psgw_strerror(int err);
+const char* psgw_strerror(int err);
 
 #ifdef __cplusplus
 }

@@ -4,18 +4,18 @@
 #include "agent/agent_server.hpp"
 #include "config/fabric_map.hpp"
 #include "config/psgw_config.hpp"
+#include "log/logger_setup.hpp"
 #include "posix/host_port.hpp"
 #include "posix/passwd_lookup.hpp"
-#include "log/logger_setup.hpp"
 
 #include <boost/asio/ip/address.hpp>
 
+#include <unistd.h>
 #include <csignal>
 #include <stdexcept>
-#include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 namespace psgw::agent {
 namespace {
@@ -35,7 +35,8 @@ boost::asio::ip::tcp::endpoint parse_listen(const std::string& text, std::uint16
         throw std::runtime_error("psgw: --listen: bad ADDR:PORT '" + text + "'");
     boost::system::error_code ec;
     const auto ip = boost::asio::ip::make_address(endpoint.host, ec);
-    if (ec || !endpoint) throw std::runtime_error("psgw: --listen: not an IP address: '" + endpoint.host + "'");
+    if (ec || !endpoint)
+        throw std::runtime_error("psgw: --listen: not an IP address: '" + endpoint.host + "'");
     return {ip, endpoint.port.value_or(default_port)};
 }
 

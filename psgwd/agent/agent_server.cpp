@@ -1,8 +1,8 @@
 #include "agent/agent_server.hpp"
 
+#include <sys/wait.h>
 #include <algorithm>
 #include <csignal>
-#include <sys/wait.h>
 
 #include <spdlog/spdlog.h>
 
@@ -23,7 +23,8 @@ AgentServer::AgentServer(AgentOptions options)
       registry_(io_.get_executor(), launcher_, store_),
       handler_(registry_, munge_, options_.control_uid),
       // A query never runs longer than the interval between two (at most 30 s).
-      probe_(io_, std::clamp(options_.job_check_interval, std::chrono::seconds(2), std::chrono::seconds(30))) {
+      probe_(io_,
+             std::clamp(options_.job_check_interval, std::chrono::seconds(2), std::chrono::seconds(30))) {
     // Bind before serving (asio fork/daemon.cpp): errors reach systemd's status at once.
     acceptor_.open(options_.listen.protocol());
     acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true));
@@ -115,7 +116,8 @@ void AgentServer::do_check_jobs(std::chrono::seconds delay) {
     check_timer_.expires_after(delay);
     check_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec) return;
-        probe_.probe(registry_.jobs(), [this](const SlurmJobProbe::Result& result) { on_job_presence(result); });
+        probe_.probe(registry_.jobs(),
+                     [this](const SlurmJobProbe::Result& result) { on_job_presence(result); });
         do_check_jobs(options_.job_check_interval);
     });
 }
@@ -133,7 +135,8 @@ void AgentServer::on_job_presence(const SlurmJobProbe::Result& result) {
                 // Never stop relays because slurmctld could not be asked.
                 spdlog::warn("job {}: cannot ask Slurm whether it still runs; relays kept", job);
                 break;
-            case slurm::JobPresence::kActive: break;
+            case slurm::JobPresence::kActive:
+                break;
         }
     }
 }

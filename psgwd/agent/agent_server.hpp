@@ -30,10 +30,10 @@ inline constexpr std::size_t kMaxControlSessions = 64;
 
 /// What agent_main resolved from the command line and psgw.conf.
 struct AgentOptions {
-    LaunchSettings launch;                         ///< config, node, fabric addresses
-    boost::asio::ip::tcp::endpoint listen;         ///< control endpoint
-    uid_t control_uid = 0;                         ///< CONTROL_USER's uid
-    std::chrono::seconds job_check_interval{30};   ///< 0: never ask Slurm
+    LaunchSettings launch;                        ///< config, node, fabric addresses
+    boost::asio::ip::tcp::endpoint listen;        ///< control endpoint
+    uid_t control_uid = 0;                        ///< CONTROL_USER's uid
+    std::chrono::seconds job_check_interval{30};  ///< 0: never ask Slurm
 };
 
 /// Owns everything the agent runs; run() returns after SIGTERM/SIGINT.

@@ -15,11 +15,15 @@ namespace asio = boost::asio;
 
 ControlSession::ControlSession(asio::ip::tcp::socket socket, RequestHandler& handler,
                                std::chrono::milliseconds deadline, OnClose on_close)
-    : socket_(std::move(socket)), timer_(socket_.get_executor()), handler_(handler), deadline_(deadline),
+    : socket_(std::move(socket)),
+      timer_(socket_.get_executor()),
+      handler_(handler),
+      deadline_(deadline),
       on_close_(std::move(on_close)) {
     boost::system::error_code ec;
     const auto remote = socket_.remote_endpoint(ec);
-    peer_ = ec ? std::string("unknown peer") : remote.address().to_string() + ":" + std::to_string(remote.port());
+    peer_ =
+        ec ? std::string("unknown peer") : remote.address().to_string() + ":" + std::to_string(remote.port());
 }
 
 void ControlSession::start() {
@@ -77,11 +81,12 @@ void ControlSession::do_read_body() {
     constexpr std::size_t kChunk = 64 * 1024;
     const std::size_t have = body_.size();
     body_.resize(have + std::min<std::size_t>(body_length_ - have, kChunk));
-    socket_.async_read_some(asio::buffer(body_.data() + have, body_.size() - have),
-                            [self = shared_from_this(), have](const boost::system::error_code& ec, std::size_t n) {
-                                self->body_.resize(have + n);
-                                self->on_read_body(ec);
-                            });
+    socket_.async_read_some(
+        asio::buffer(body_.data() + have, body_.size() - have),
+        [self = shared_from_this(), have](const boost::system::error_code& ec, std::size_t n) {
+            self->body_.resize(have + n);
+            self->on_read_body(ec);
+        });
 }
 
 void ControlSession::on_read_body(const boost::system::error_code& ec) {

@@ -87,7 +87,8 @@ void JobRegistry::start(const control::StartRequest& request, StartDone done) {
             // Once the stop is over, this start begins afresh.
             job.after_stop.emplace_back(request, std::move(done));
             return;
-        case State::kRunning: break;
+        case State::kRunning:
+            break;
     }
     if (!same)
         return done(std::nullopt, "psgw: job " + std::to_string(request.job) +
@@ -95,7 +96,8 @@ void JobRegistry::start(const control::StartRequest& request, StartDone done) {
     bool all_alive = job.relays.size() == request.relays;
     for (auto& relay : job.relays) all_alive = relay->alive() && all_alive;
     if (all_alive) {
-        spdlog::info("job {}: start repeated, returning its {} running relay(s)", request.job, job.relays.size());
+        spdlog::info("job {}: start repeated, returning its {} running relay(s)", request.job,
+                     job.relays.size());
         return done(reply_for(job), {});
     }
     // A relay died: the job's routing needs all of them, so start the set afresh.
@@ -180,8 +182,11 @@ void JobRegistry::stop(std::uint32_t job_id, StopDone done) {
             spdlog::info("job {}: stop during its start: cancelling the start", job_id);
             job.launch->cancel("psgw: job " + std::to_string(job_id) + ": start cancelled by a stop request");
             return;
-        case State::kStopping: return;
-        case State::kRunning: begin_stop(job_id); return;
+        case State::kStopping:
+            return;
+        case State::kRunning:
+            begin_stop(job_id);
+            return;
     }
 }
 
@@ -189,7 +194,8 @@ void JobRegistry::begin_stop(std::uint32_t id) {
     Job& job = jobs_.at(id);
     job.state = State::kStopping;
     const auto count = static_cast<unsigned>(job.relays.size());
-    stop_relays_async(executor_, std::move(job.relays), kStopGrace, [this, id, count] { on_stopped(id, count); });
+    stop_relays_async(executor_, std::move(job.relays), kStopGrace,
+                      [this, id, count] { on_stopped(id, count); });
     job.relays.clear();
 }
 
@@ -256,7 +262,8 @@ std::size_t JobRegistry::restore() {
                     job.relays.push_back(std::move(process));
                 } else {
                     process->release();  // gone (or its pid reused): nothing to stop
-                    spdlog::warn("job {}: relay pid {} no longer runs; forgotten", job.request.job, relay.at("pid").get<int>());
+                    spdlog::warn("job {}: relay pid {} no longer runs; forgotten", job.request.job,
+                                 relay.at("pid").get<int>());
                 }
             }
         } catch (const std::exception& e) {
@@ -284,7 +291,8 @@ void JobRegistry::on_child_exit(pid_t pid, int status) {
         for (auto& relay : job.relays)
             if (relay->pid() == pid) {
                 relay->mark_exited();
-                spdlog::warn("job {}: relay {} (pid {}) {}", id, relay->index(), pid, describe_status(status));
+                spdlog::warn("job {}: relay {} (pid {}) {}", id, relay->index(), pid,
+                             describe_status(status));
                 return;
             }
 }

@@ -35,11 +35,13 @@ public:
 class JobRegistry {
 public:
     /// The reply, or nullopt and a one-line error.
-    using StartDone = std::function<void(const std::optional<control::StartReply>& reply, const std::string& error)>;
+    using StartDone =
+        std::function<void(const std::optional<control::StartReply>& reply, const std::string& error)>;
     /// Whether the job had relays (or a start in progress).
     using StopDone = std::function<void(bool had_relays)>;
 
-    JobRegistry(const boost::asio::any_io_executor& executor, const RelayLauncher& launcher, const StateStore& store);
+    JobRegistry(const boost::asio::any_io_executor& executor, const RelayLauncher& launcher,
+                const StateStore& store);
     /// Relays are stopped by their owners unless detach_all() ran first.
     ~JobRegistry() = default;
     JobRegistry(const JobRegistry&) = delete;
@@ -74,15 +76,16 @@ private:
         control::StartRequest request;
         std::vector<std::unique_ptr<RelayProcess>> relays;  ///< while kRunning
         State state = State::kRunning;
-        std::shared_ptr<RelayStart> launch;                 ///< while kStarting
-        std::vector<StartDone> start_waiters;               ///< answered when the start ends
-        std::vector<StopDone> stop_waiters;                 ///< answered when the job is gone
+        std::shared_ptr<RelayStart> launch;    ///< while kStarting
+        std::vector<StartDone> start_waiters;  ///< answered when the start ends
+        std::vector<StopDone> stop_waiters;    ///< answered when the job is gone
         std::vector<std::pair<control::StartRequest, StartDone>> after_stop;  ///< starts behind a stop
-        std::string start_error;                            ///< a start that failed after its launch
+        std::string start_error;  ///< a start that failed after its launch
     };
 
     void launch(const control::StartRequest& request, StartDone done);
-    void on_launched(std::uint32_t id, std::vector<std::unique_ptr<RelayProcess>> relays, const std::string& error);
+    void on_launched(std::uint32_t id, std::vector<std::unique_ptr<RelayProcess>> relays,
+                     const std::string& error);
     void begin_stop(std::uint32_t id);
     void on_stopped(std::uint32_t id, unsigned count);
     void save(const Job& job) const;

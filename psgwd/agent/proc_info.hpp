@@ -2,9 +2,9 @@
 // an agent restart, when the relays are no longer our children.
 #pragma once
 
+#include <sys/types.h>
 #include <cstdint>
 #include <optional>
-#include <sys/types.h>
 
 namespace psgw::agent {
 

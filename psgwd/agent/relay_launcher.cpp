@@ -6,19 +6,19 @@
 
 #include <psgw/contract.hpp>
 
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
 #include <map>
-#include <pwd.h>
 #include <sstream>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 namespace psgw::agent {
 namespace {
@@ -47,7 +47,7 @@ bool is_loader_variable(std::string_view entry) {
     // The dynamic loader's and glibc's code-loading variables: with them a user could run
     // own code inside the relay and so bypass its peer checks, which STRICT_MODE forbids.
     static constexpr std::string_view kGlibc[] = {"GCONV_PATH", "GLIBC_TUNABLES", "LOCPATH",
-                                                  "NLSPATH", "MALLOC_TRACE", "HOSTALIASES"};
+                                                  "NLSPATH",    "MALLOC_TRACE",   "HOSTALIASES"};
     if (name.starts_with("LD_")) return true;
     for (const auto known : kGlibc) {
         if (name == known) return true;
@@ -90,8 +90,7 @@ std::string home_of(const sys::UserIdentity& user) {
     try {
         const std::string home = sys::lookup_user(user.uid).home;
         if (!home.empty()) return home;
-    } catch (const std::exception&) {
-    }
+    } catch (const std::exception&) {}
     return "/";
 }
 
@@ -159,7 +158,8 @@ std::filesystem::path RelayLauncher::stats_file(std::uint32_t job, unsigned inde
 }
 
 std::filesystem::path RelayLauncher::log_file(std::uint32_t job, unsigned index) const {
-    return settings_.config.agent_state_dir / ("job-" + std::to_string(job) + "-relay-" + std::to_string(index) + ".log");
+    return settings_.config.agent_state_dir /
+           ("job-" + std::to_string(job) + "-relay-" + std::to_string(index) + ".log");
 }
 
 void RelayLauncher::remove_job_files(std::uint32_t job, unsigned relays) const {
@@ -179,8 +179,8 @@ void RelayLauncher::remove_job_files(std::uint32_t job, unsigned relays) const {
 std::chrono::milliseconds RelayLauncher::start_budget() const {
     // Relays see their deadline slightly before the controller's, so the controller
     // gets our error reply rather than its own timeout.
-    return std::max<std::chrono::milliseconds>(std::chrono::milliseconds(1000),
-                                               std::chrono::milliseconds(settings_.config.timeout_agent) * 3 / 4);
+    return std::max<std::chrono::milliseconds>(
+        std::chrono::milliseconds(1000), std::chrono::milliseconds(settings_.config.timeout_agent) * 3 / 4);
 }
 
 void RelayLauncher::prepare_job_dir(std::uint32_t job, const sys::UserIdentity& user) const {
@@ -188,8 +188,9 @@ void RelayLauncher::prepare_job_dir(std::uint32_t job, const sys::UserIdentity& 
     const auto dir = job_dir(job);
     if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
         throw LaunchError("psgw: cannot create " + dir.string() + ": " + std::strerror(errno));
-    struct stat st{};
-    if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || ::lchown(dir.c_str(), user.uid, user.gid) != 0)
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
+        ::lchown(dir.c_str(), user.uid, user.gid) != 0)
         throw LaunchError("psgw: cannot prepare " + dir.string());
 }
 
@@ -216,15 +217,16 @@ SpawnedRelay RelayLauncher::spawn_relay(const control::StartRequest& request, co
     std::string debug_file;  // empty: stderr stays on the root-owned log
     if (request.debug) {
         const std::string base = request.cwd.empty() ? home : request.cwd;
-        debug_file = base + "/JOB-" + job + "-psgwd_" + std::to_string(index) + "-" + settings_.node + ".debug";
+        debug_file =
+            base + "/JOB-" + job + "-psgwd_" + std::to_string(index) + "-" + settings_.node + ".debug";
     }
     const auto log_path = log_file(request.job, index);
     UniqueFd log(::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640));
     if (!log) throw LaunchError("psgw: cannot open " + log_path.string() + ": " + std::strerror(errno));
 
     sys::SpawnOptions options;
-    options.fds = {sys::ChildFd::input(0), sys::ChildFd::share(1, log.get()), sys::ChildFd::share(2, log.get()),
-                   sys::ChildFd::output(kReadyFd)};
+    options.fds = {sys::ChildFd::input(0), sys::ChildFd::share(1, log.get()),
+                   sys::ChildFd::share(2, log.get()), sys::ChildFd::output(kReadyFd)};
     options.new_session = true;
     options.as_user = user;  // initgroups, setgid, setuid, NO_NEW_PRIVS, root check
     options.require_no_capabilities = true;
@@ -243,8 +245,10 @@ SpawnedRelay RelayLauncher::spawn_relay(const control::StartRequest& request, co
     }
     sys::Child child;
     try {
-        child = sys::spawn_exec(options, {binary.string(), "relay", std::string(contract::kRelayReadyFdOption), std::to_string(kReadyFd)},
-                                build_env(settings_, request, user, home, index));
+        child = sys::spawn_exec(
+            options,
+            {binary.string(), "relay", std::string(contract::kRelayReadyFdOption), std::to_string(kReadyFd)},
+            build_env(settings_, request, user, home, index));
     } catch (const std::system_error& e) {
         throw failure(request.job, index, std::string("cannot be started: ") + e.what());
     }
@@ -253,7 +257,8 @@ SpawnedRelay RelayLauncher::spawn_relay(const control::StartRequest& request, co
     relay.ready = child.take_fd(kReadyFd);
     relay.config_text = relay_config.dump();
     // Start time read right away: exec keeps it, so it identifies the relay for good.
-    relay.process = std::make_unique<RelayProcess>(child.pid(), process_start_time(child.pid()).value_or(0), true, index);
+    relay.process =
+        std::make_unique<RelayProcess>(child.pid(), process_start_time(child.pid()).value_or(0), true, index);
     child.release();  // the RelayProcess owns it from here on
     return relay;
 }
@@ -261,14 +266,15 @@ SpawnedRelay RelayLauncher::spawn_relay(const control::StartRequest& request, co
 std::optional<std::uint16_t> RelayLauncher::check_ready_line(std::string_view line, pid_t pid) const {
     std::uint16_t port = 0;
     pid_t ready_pid = 0;
-    if (!parse_ready_line(line, port, ready_pid) || ready_pid != pid || port < settings_.config.relay_ports.first ||
-        port > settings_.config.relay_ports.last)
+    if (!parse_ready_line(line, port, ready_pid) || ready_pid != pid ||
+        port < settings_.config.relay_ports.first || port > settings_.config.relay_ports.last)
         return std::nullopt;
     return port;
 }
 
 LaunchError RelayLauncher::failure(std::uint32_t job, unsigned index, const std::string& reason) const {
-    std::string message = "psgw: job " + std::to_string(job) + ": relay " + std::to_string(index) + " " + reason;
+    std::string message =
+        "psgw: job " + std::to_string(job) + ": relay " + std::to_string(index) + " " + reason;
     const std::string tail = log_tail(log_file(job, index));
     if (!tail.empty()) message += ": " + tail;
     return LaunchError(message);

@@ -37,10 +37,10 @@ bool is_loader_variable(std::string_view entry);
 
 /// Everything about this gateway the launcher needs.
 struct LaunchSettings {
-    config::Config config;        ///< psgw.conf
-    std::string node;             ///< this gateway's node name (debug file names)
-    std::string cluster_addr;     ///< this gateway's cluster-fabric address
-    std::string booster_addr;     ///< this gateway's booster-fabric address
+    config::Config config;     ///< psgw.conf
+    std::string node;          ///< this gateway's node name (debug file names)
+    std::string cluster_addr;  ///< this gateway's cluster-fabric address
+    std::string booster_addr;  ///< this gateway's booster-fabric address
 };
 
 /// One relay just forked, not yet ready.

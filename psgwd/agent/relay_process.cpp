@@ -2,9 +2,9 @@
 
 #include "agent/proc_info.hpp"
 
+#include <sys/wait.h>
 #include <cerrno>
 #include <csignal>
-#include <sys/wait.h>
 #include <thread>
 
 namespace psgw::agent {

@@ -1,10 +1,10 @@
 // RAII owner of one relay process (leader of its own process group).
 #pragma once
 
+#include <sys/types.h>
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <sys/types.h>
 #include <vector>
 
 namespace psgw::agent {

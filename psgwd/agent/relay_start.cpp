@@ -24,8 +24,13 @@ constexpr std::chrono::milliseconds kExitPoll{10};
 
 RelayStart::RelayStart(const asio::any_io_executor& executor, const RelayLauncher& launcher,
                        control::StartRequest request, sys::UserIdentity user, Done done)
-    : executor_(executor), launcher_(launcher), request_(std::move(request)), user_(std::move(user)),
-      done_(std::move(done)), deadline_(executor), exit_wait_(executor) {}
+    : executor_(executor),
+      launcher_(launcher),
+      request_(std::move(request)),
+      user_(std::move(user)),
+      done_(std::move(done)),
+      deadline_(executor),
+      exit_wait_(executor) {}
 
 void RelayStart::start() {
     try {
@@ -35,14 +40,17 @@ void RelayStart::start() {
             auto relay = std::make_unique<Pending>(Pending{std::move(spawned.process),
                                                            asio::posix::stream_descriptor(executor_),
                                                            asio::posix::stream_descriptor(executor_),
-                                                           std::move(spawned.config_text), {}, false});
+                                                           std::move(spawned.config_text),
+                                                           {},
+                                                           false});
             relay->config.assign(spawned.config.release());
             relay->ready.assign(spawned.ready.release());
             relays_.push_back(std::move(relay));
         }
     } catch (const std::exception& e) {
         // Reported from the event loop, like every other completion.
-        asio::post(executor_, [self = shared_from_this(), error = std::string(e.what())] { self->fail(error); });
+        asio::post(executor_,
+                   [self = shared_from_this(), error = std::string(e.what())] { self->fail(error); });
         return;
     }
     const auto budget = launcher_.start_budget();
@@ -76,20 +84,24 @@ void RelayStart::do_write_config(Pending& relay) {
 }
 
 void RelayStart::do_read_ready(Pending& relay) {
-    asio::async_read_until(relay.ready, asio::dynamic_buffer(relay.line, RelayLauncher::kMaxReadyLine), '\n',
-                           [self = shared_from_this(), &relay](const boost::system::error_code& ec, std::size_t n) {
-                               self->on_ready_line(relay, ec, n);
-                           });
+    asio::async_read_until(
+        relay.ready, asio::dynamic_buffer(relay.line, RelayLauncher::kMaxReadyLine), '\n',
+        [self = shared_from_this(), &relay](const boost::system::error_code& ec, std::size_t n) {
+            self->on_ready_line(relay, ec, n);
+        });
 }
 
 void RelayStart::on_ready_line(Pending& relay, const boost::system::error_code& ec, std::size_t length) {
     if (finished_) return;
     const unsigned index = relay.process->index();
-    if (ec == asio::error::not_found) return fail(launcher_.failure(request_.job, index, "wrote a garbled readiness line").what());
+    if (ec == asio::error::not_found)
+        return fail(launcher_.failure(request_.job, index, "wrote a garbled readiness line").what());
     if (ec) return await_exit(relay, Clock::now() + kExitWait);
     const std::string line = relay.line.substr(0, length - 1);
     const auto port = launcher_.check_ready_line(line, relay.process->pid());
-    if (!port) return fail(launcher_.failure(request_.job, index, "wrote a garbled readiness line '" + line + "'").what());
+    if (!port)
+        return fail(
+            launcher_.failure(request_.job, index, "wrote a garbled readiness line '" + line + "'").what());
     relay.process->set_port(*port);
     relay.is_ready = true;
     boost::system::error_code ignored;
@@ -102,7 +114,8 @@ void RelayStart::on_ready_line(Pending& relay, const boost::system::error_code& 
 void RelayStart::await_exit(Pending& relay, Clock::time_point until) {
     if (finished_) return;
     if (!relay.process->alive() || Clock::now() >= until)
-        return fail(launcher_.failure(request_.job, relay.process->index(), "exited before it was ready").what());
+        return fail(
+            launcher_.failure(request_.job, relay.process->index(), "exited before it was ready").what());
     exit_wait_.expires_after(kExitPoll);
     exit_wait_.async_wait([self = shared_from_this(), &relay, until](const boost::system::error_code&) {
         self->await_exit(relay, until);
@@ -135,12 +148,12 @@ void RelayStart::fail(const std::string& error) {
     std::vector<std::unique_ptr<RelayProcess>> started;
     for (auto& relay : relays_) started.push_back(std::move(relay->process));
     // relays_ stay until the pending handlers (holding references) have run.
-    if (!started.empty()) spdlog::info("job {}: stopping the {} relay(s) of the failed start", request_.job, started.size());
-    stop_relays_async(executor_, std::move(started), kStopGrace,
-                      [self = shared_from_this(), error] {
-                          // Posted: the stop may be over at once, and cancel() must not call back.
-                          asio::post(self->executor_, [self, error] { self->done_({}, error); });
-                      });
+    if (!started.empty())
+        spdlog::info("job {}: stopping the {} relay(s) of the failed start", request_.job, started.size());
+    stop_relays_async(executor_, std::move(started), kStopGrace, [self = shared_from_this(), error] {
+        // Posted: the stop may be over at once, and cancel() must not call back.
+        asio::post(self->executor_, [self, error] { self->done_({}, error); });
+    });
 }
 
 }  // namespace psgw::agent

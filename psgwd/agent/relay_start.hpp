@@ -23,7 +23,8 @@ class RelayStart : public std::enable_shared_from_this<RelayStart> {
 public:
     /// Success: every relay, ready, and an empty error. Failure: no relays (the started
     /// ones are stopped before `done` runs) and a one-line error.
-    using Done = std::function<void(std::vector<std::unique_ptr<RelayProcess>> relays, const std::string& error)>;
+    using Done =
+        std::function<void(std::vector<std::unique_ptr<RelayProcess>> relays, const std::string& error)>;
 
     RelayStart(const boost::asio::any_io_executor& executor, const RelayLauncher& launcher,
                control::StartRequest request, sys::UserIdentity user, Done done);

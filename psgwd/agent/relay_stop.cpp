@@ -37,9 +37,8 @@ struct Stop : std::enable_shared_from_this<Stop> {
         if (all_gone()) return finish();
         if (Clock::now() >= deadline) return next();
         timer.expires_after(kPollInterval);
-        timer.async_wait([self = shared_from_this(), deadline, next = std::move(next)](const boost::system::error_code&) {
-            self->await(deadline, next);
-        });
+        timer.async_wait([self = shared_from_this(), deadline, next = std::move(next)](
+                             const boost::system::error_code&) { self->await(deadline, next); });
     }
 
     std::vector<std::unique_ptr<RelayProcess>> relays;
@@ -58,7 +57,8 @@ void stop_relays_async(const boost::asio::any_io_executor& executor,
         for (auto& relay : stop->relays) relay->signal_group(SIGKILL);
         stop->await(Clock::now() + kKillWait, [stop] {
             for (auto& relay : stop->relays)
-                if (relay->alive()) spdlog::error("relay pid {} survived SIGKILL for {} ms", relay->pid(), kKillWait.count());
+                if (relay->alive())
+                    spdlog::error("relay pid {} survived SIGKILL for {} ms", relay->pid(), kKillWait.count());
             stop->finish();
         });
     });

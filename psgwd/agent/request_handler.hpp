@@ -7,10 +7,10 @@
 #include "agent/job_registry.hpp"
 #include "control/munge_codec.hpp"
 
+#include <sys/types.h>
 #include <functional>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 
 #include <nlohmann/json.hpp>
 

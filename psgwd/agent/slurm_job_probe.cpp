@@ -3,11 +3,11 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/streambuf.hpp>
 
+#include <unistd.h>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <sstream>
-#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
@@ -25,7 +25,8 @@ void SlurmJobProbe::cancel() {
     timer_.cancel();
 }
 
-SlurmJobProbe::Result SlurmJobProbe::parse(const std::string& output, const std::vector<std::uint32_t>& jobs) {
+SlurmJobProbe::Result SlurmJobProbe::parse(const std::string& output,
+                                           const std::vector<std::uint32_t>& jobs) {
     Result result;
     for (auto job : jobs) result[job] = slurm::JobPresence::kUnknown;
     std::istringstream lines(output);
@@ -55,7 +56,8 @@ void SlurmJobProbe::probe(const std::vector<std::uint32_t>& jobs, Callback done)
         child_ = sys::spawn_call(options, [&jobs, alarm_seconds] {
             ::alarm(alarm_seconds);
             for (auto job : jobs) {
-                const std::string line = std::to_string(job) + " " + std::string(slurm::to_string(slurm::job_presence(job))) + "\n";
+                const std::string line = std::to_string(job) + " " +
+                                         std::string(slurm::to_string(slurm::job_presence(job))) + "\n";
                 if (::write(kOutputFd, line.data(), line.size()) < 0) break;
             }
             return 0;
@@ -78,7 +80,7 @@ void SlurmJobProbe::probe(const std::vector<std::uint32_t>& jobs, Callback done)
 
 void SlurmJobProbe::finish() {
     if (!child_.owns()) return;  // cancelled
-    child_.release();  // done writing: the agent's SIGCHLD handler reaps it
+    child_.release();            // done writing: the agent's SIGCHLD handler reaps it
     timer_.cancel();
     boost::system::error_code ignored;
     pipe_.close(ignored);

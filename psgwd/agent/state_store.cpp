@@ -3,16 +3,16 @@
 #include <psgw/error.hpp>
 
 #include "sys/private_directory.hpp"
-#include "sys/user_files.hpp"
 #include "sys/unique_fd.hpp"
+#include "sys/user_files.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
-#include <fstream>
-#include <stdexcept>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
 
 namespace psgw::agent {
 

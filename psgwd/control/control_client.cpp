@@ -8,14 +8,14 @@
 #include "posix/fd_io.hpp"
 #include "sys/unique_fd.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
-#include <memory>
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
+#include <memory>
 
 namespace psgw::control {
 namespace {
@@ -84,7 +84,8 @@ private:
         std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owner(found, &::freeaddrinfo);
         std::string last_error = "no address";
         for (addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
-            const int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+            const int fd =
+                ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
             if (fd < 0) {
                 last_error = std::strerror(errno);
                 continue;
@@ -128,7 +129,8 @@ private:
 
 }  // namespace
 
-StartReply start_relays(const AgentAddress& agent, const StartRequest& request, std::chrono::milliseconds timeout) {
+StartReply start_relays(const AgentAddress& agent, const StartRequest& request,
+                        std::chrono::milliseconds timeout) {
     Exchange exchange(agent, timeout);
     try {
         validate(request);

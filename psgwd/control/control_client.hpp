@@ -4,11 +4,11 @@
 
 #include <psgw/error.hpp>
 
+#include <sys/types.h>
 #include <chrono>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -23,15 +23,15 @@ public:
 
 /// What the controller asks one gateway's agent to start for a job.
 struct StartRequest {
-    std::uint32_t job = 0;             ///< het leader job id
-    std::string user;                  ///< job user name
+    std::uint32_t job = 0;  ///< het leader job id
+    std::string user;       ///< job user name
     uid_t uid = 0;
     gid_t gid = 0;
-    unsigned relays = 1;               ///< --gw_psgwd_per_node
-    std::vector<std::string> env;      ///< KEY=VALUE: GATEWAY_ENV, --gw_env, --gw_inherit
-    bool debug = false;                ///< --gw_debug
-    std::string binary;                ///< --gw_binary (empty: PSGWD_BINARY)
-    std::string cwd;                   ///< where debug files go
+    unsigned relays = 1;                     ///< --gw_psgwd_per_node
+    std::vector<std::string> env;            ///< KEY=VALUE: GATEWAY_ENV, --gw_env, --gw_inherit
+    bool debug = false;                      ///< --gw_debug
+    std::string binary;                      ///< --gw_binary (empty: PSGWD_BINARY)
+    std::string cwd;                         ///< where debug files go
     std::vector<std::string> cluster_peers;  ///< job nodes' cluster-fabric addresses
     std::vector<std::string> booster_peers;  ///< job nodes' booster-fabric addresses
 };

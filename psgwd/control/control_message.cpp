@@ -5,8 +5,8 @@
 #include <psgw/contract.hpp>
 
 #include <arpa/inet.h>
-#include <limits>
 #include <netinet/in.h>
+#include <limits>
 
 namespace psgw::control {
 namespace {
@@ -64,12 +64,11 @@ std::vector<std::string> get_strings(const json& object, std::string_view field)
 }
 
 std::uint32_t get_job(const json& object) {
-    return static_cast<std::uint32_t>(get_unsigned(object, "job", 1, std::numeric_limits<std::uint32_t>::max()));
+    return static_cast<std::uint32_t>(
+        get_unsigned(object, "job", 1, std::numeric_limits<std::uint32_t>::max()));
 }
 
-json base(std::string_view op) {
-    return json{{"v", contract::kControlVersion}, {"op", op}};
-}
+json base(std::string_view op) { return json{{"v", contract::kControlVersion}, {"op", op}}; }
 
 }  // namespace
 
@@ -98,7 +97,8 @@ void validate(const StartRequest& request) {
     if (request.uid == static_cast<uid_t>(-1)) fail("uid", "invalid");
     if (request.gid == static_cast<gid_t>(-1)) fail("gid", "invalid");
     if (request.relays < 1 || request.relays > contract::kMaxPsgwdPerNode)
-        fail("relays", "must be 1.." + std::to_string(contract::kMaxPsgwdPerNode) + ", got " + std::to_string(request.relays));
+        fail("relays", "must be 1.." + std::to_string(contract::kMaxPsgwdPerNode) + ", got " +
+                           std::to_string(request.relays));
     for (const auto& entry : request.env)
         if (!config::is_env_assignment(entry)) fail("env", "not KEY=VALUE: '" + entry + "'");
     if (!request.binary.empty() && request.binary.front() != '/')
@@ -181,7 +181,8 @@ json ok_reply(json body) {
 json to_json(const StartReply& reply) {
     json relays = json::array();
     for (const auto& relay : reply.relays) relays.push_back({{"port", relay.port}, {"pid", relay.pid}});
-    return ok_reply({{"cluster_addr", reply.cluster_addr}, {"booster_addr", reply.booster_addr}, {"relays", relays}});
+    return ok_reply(
+        {{"cluster_addr", reply.cluster_addr}, {"booster_addr", reply.booster_addr}, {"relays", relays}});
 }
 
 json parse_reply(std::string_view body) {
@@ -199,8 +200,9 @@ json parse_reply(std::string_view body) {
     if (ok == object.end() || !ok->is_boolean()) throw MessageError("psgw: reply lacks 'ok'");
     if (!ok->get<bool>()) {
         auto error = object.find("error");
-        throw MessageError(error != object.end() && error->is_string() ? error->get<std::string>()
-                                                                        : std::string("psgw: refused without a reason"));
+        throw MessageError(error != object.end() && error->is_string()
+                               ? error->get<std::string>()
+                               : std::string("psgw: refused without a reason"));
     }
     return object;
 }

@@ -8,8 +8,8 @@ namespace {
 void check_length(std::size_t length) {
     if (length == 0) throw FrameError("psgw: empty control message");
     if (length > contract::kMaxControlMessage)
-        throw FrameError("psgw: control message of " + std::to_string(length) + " bytes exceeds the limit of " +
-                         std::to_string(contract::kMaxControlMessage));
+        throw FrameError("psgw: control message of " + std::to_string(length) +
+                         " bytes exceeds the limit of " + std::to_string(contract::kMaxControlMessage));
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 #include "control/munge_codec.hpp"
 
-#include <cstdlib>
 #include <munge.h>
+#include <cstdlib>
 
 namespace psgw::control {
 namespace {
@@ -10,20 +10,38 @@ namespace {
 std::string describe(munge_err_t err, munge_ctx_t ctx) {
     std::string what;
     switch (err) {
-        case EMUNGE_CRED_REPLAYED: what = "MUNGE credential replayed"; break;
-        case EMUNGE_CRED_EXPIRED: what = "MUNGE credential expired (clock skew or stale request)"; break;
-        case EMUNGE_CRED_REWOUND: what = "MUNGE credential from the future (clock skew)"; break;
-        case EMUNGE_CRED_INVALID: what = "invalid MUNGE credential (forged, or another MUNGE key)"; break;
+        case EMUNGE_CRED_REPLAYED:
+            what = "MUNGE credential replayed";
+            break;
+        case EMUNGE_CRED_EXPIRED:
+            what = "MUNGE credential expired (clock skew or stale request)";
+            break;
+        case EMUNGE_CRED_REWOUND:
+            what = "MUNGE credential from the future (clock skew)";
+            break;
+        case EMUNGE_CRED_INVALID:
+            what = "invalid MUNGE credential (forged, or another MUNGE key)";
+            break;
         case EMUNGE_BAD_CRED:
         case EMUNGE_BAD_VERSION:
         case EMUNGE_BAD_CIPHER:
         case EMUNGE_BAD_MAC:
         case EMUNGE_BAD_ZIP:
-        case EMUNGE_BAD_REALM: what = "malformed MUNGE credential"; break;
-        case EMUNGE_CRED_UNAUTHORIZED: what = "MUNGE credential not meant for this host"; break;
-        case EMUNGE_SOCKET: what = "cannot reach munged"; break;
-        case EMUNGE_BAD_LENGTH: what = "MUNGE payload too long"; break;
-        default: what = std::string("MUNGE error: ") + munge_strerror(err); break;
+        case EMUNGE_BAD_REALM:
+            what = "malformed MUNGE credential";
+            break;
+        case EMUNGE_CRED_UNAUTHORIZED:
+            what = "MUNGE credential not meant for this host";
+            break;
+        case EMUNGE_SOCKET:
+            what = "cannot reach munged";
+            break;
+        case EMUNGE_BAD_LENGTH:
+            what = "MUNGE payload too long";
+            break;
+        default:
+            what = std::string("MUNGE error: ") + munge_strerror(err);
+            break;
     }
     const char* detail = ctx != nullptr ? munge_ctx_strerror(ctx) : nullptr;
     if (detail != nullptr && *detail != '\0') what += std::string(" (") + detail + ")";
@@ -38,7 +56,8 @@ MungeCodec::MungeCodec(const std::string& socket) : ctx_(munge_ctx_create()) {
     if (!ctx_) throw MungeError("psgw: cannot create a MUNGE context");
     if (!socket.empty()) {
         const munge_err_t err = munge_ctx_set(ctx_.get(), MUNGE_OPT_SOCKET, socket.c_str());
-        if (err != EMUNGE_SUCCESS) throw MungeError("psgw: MUNGE socket '" + socket + "': " + describe(err, ctx_.get()));
+        if (err != EMUNGE_SUCCESS)
+            throw MungeError("psgw: MUNGE socket '" + socket + "': " + describe(err, ctx_.get()));
     }
     // Peer lists compress well; keeps 2 x 1024 peers far below munged's request limit.
     const munge_err_t err = munge_ctx_set(ctx_.get(), MUNGE_OPT_ZIP_TYPE, MUNGE_ZIP_ZLIB);
@@ -63,7 +82,8 @@ DecodedCredential MungeCodec::decode(std::string_view credential) const {
     // Some errors (replayed, expired) still hand back the payload: always free it.
     std::unique_ptr<void, decltype(&std::free)> owner(buffer, &std::free);
     if (err != EMUNGE_SUCCESS) throw MungeError(std::string(kErrorPrefix) + describe(err, ctx_.get()));
-    if (buffer != nullptr && length > 0) out.payload.assign(static_cast<const char*>(buffer), static_cast<std::size_t>(length));
+    if (buffer != nullptr && length > 0)
+        out.payload.assign(static_cast<const char*>(buffer), static_cast<std::size_t>(length));
     return out;
 }
 

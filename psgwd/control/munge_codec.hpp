@@ -4,11 +4,11 @@
 
 #include <psgw/error.hpp>
 
+#include <sys/types.h>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 
 struct munge_ctx;
 

@@ -9,9 +9,13 @@ namespace psgw::relay {
 enum class Fabric { kCluster, kBooster };
 
 /// The fabric on the other side of the gateway.
-constexpr Fabric other(Fabric f) noexcept { return f == Fabric::kCluster ? Fabric::kBooster : Fabric::kCluster; }
+constexpr Fabric other(Fabric f) noexcept {
+    return f == Fabric::kCluster ? Fabric::kBooster : Fabric::kCluster;
+}
 
 /// "cluster" or "booster".
-constexpr std::string_view to_string(Fabric f) noexcept { return f == Fabric::kCluster ? "cluster" : "booster"; }
+constexpr std::string_view to_string(Fabric f) noexcept {
+    return f == Fabric::kCluster ? "cluster" : "booster";
+}
 
 }  // namespace psgw::relay

@@ -1,7 +1,7 @@
 #include "relay/relay_config.hpp"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/common.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <limits>
@@ -27,7 +27,8 @@ std::string shown(const json& value) {
 // Integers must be JSON integers (not 5000.0, not "5000", not true) within [min, max].
 std::uint64_t get_uint(const json& value, std::string_view key, std::uint64_t min, std::uint64_t max) {
     if (!value.is_number_unsigned() || value.get<std::uint64_t>() < min || value.get<std::uint64_t>() > max) {
-        fail(key, "expected an integer " + std::to_string(min) + "-" + std::to_string(max) + ", got " + shown(value));
+        fail(key, "expected an integer " + std::to_string(min) + "-" + std::to_string(max) + ", got " +
+                      shown(value));
     }
     return value.get<std::uint64_t>();
 }
@@ -69,9 +70,18 @@ RelayConfig parse_relay_config(std::string_view json_text) {
     }
     if (!root.is_object()) throw RelayConfigError("psgw: relay config: expected one JSON object");
 
-    static const std::set<std::string> kKnown = {
-        "job", "cluster_addr", "booster_addr", "ports", "cluster_peers", "booster_peers",
-        "handshake_timeout_ms", "connect_timeout_ms", "max_connections", "pipe_size", "stats_file", "log_level"};
+    static const std::set<std::string> kKnown = {"job",
+                                                 "cluster_addr",
+                                                 "booster_addr",
+                                                 "ports",
+                                                 "cluster_peers",
+                                                 "booster_peers",
+                                                 "handshake_timeout_ms",
+                                                 "connect_timeout_ms",
+                                                 "max_connections",
+                                                 "pipe_size",
+                                                 "stats_file",
+                                                 "log_level"};
     for (const auto& [key, value] : root.items()) {
         if (!kKnown.contains(key)) fail(key, "unknown key");
     }
@@ -105,7 +115,8 @@ RelayConfig parse_relay_config(std::string_view json_text) {
             get_uint(root["connect_timeout_ms"], "connect_timeout_ms", 1, kMaxTimeoutMs));
     }
     if (root.contains("max_connections")) {
-        cfg.max_connections = static_cast<std::uint32_t>(get_uint(root["max_connections"], "max_connections", 1, 1u << 20));
+        cfg.max_connections =
+            static_cast<std::uint32_t>(get_uint(root["max_connections"], "max_connections", 1, 1u << 20));
     }
     if (root.contains("pipe_size")) {
         // The kernel rounds up to a power-of-two number of pages; 1 GiB is far above pipe-max-size.
@@ -113,14 +124,16 @@ RelayConfig parse_relay_config(std::string_view json_text) {
     }
     if (root.contains("stats_file")) {
         const json& value = root["stats_file"];
-        if (!value.is_string() || value.get<std::string>().empty() || value.get<std::string>().front() != '/') {
+        if (!value.is_string() || value.get<std::string>().empty() ||
+            value.get<std::string>().front() != '/') {
             fail("stats_file", "expected an absolute path, got " + shown(value));
         }
         cfg.stats_file = value.get<std::string>();
     }
     if (root.contains("log_level")) {
         const json& value = root["log_level"];
-        static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+        static const std::set<std::string> kLevels = {"trace", "debug",    "info", "warn",
+                                                      "error", "critical", "off"};
         if (!value.is_string() || !kLevels.contains(value.get<std::string>())) {
             fail("log_level", "expected trace|debug|info|warn|error|critical|off, got " + shown(value));
         }

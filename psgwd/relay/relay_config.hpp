@@ -22,19 +22,19 @@ public:
 
 /// Validated relay configuration. Field names equal the JSON keys.
 struct RelayConfig {
-    std::uint32_t job = 0;                               ///< Slurm job id (for logs and stats)
-    boost::asio::ip::address cluster_addr;               ///< the gateway's cluster-fabric address
-    boost::asio::ip::address booster_addr;               ///< the gateway's booster-fabric address
-    std::uint16_t port_first = 0;                        ///< "ports.first"
-    std::uint16_t port_last = 0;                         ///< "ports.last"
-    std::vector<boost::asio::ip::address> cluster_peers; ///< the job's cluster-side nodes
-    std::vector<boost::asio::ip::address> booster_peers; ///< the job's booster-side nodes
-    std::chrono::milliseconds handshake_timeout{5000};   ///< "handshake_timeout_ms"
-    std::chrono::milliseconds connect_timeout{5000};     ///< "connect_timeout_ms"
-    std::uint32_t max_connections = 4096;                ///< concurrent sessions, then kOverloaded
-    std::uint32_t pipe_size = 1048576;                   ///< bytes per splice pipe (F_SETPIPE_SZ)
-    std::string stats_file;                              ///< empty: no stats file
-    std::string log_level = "info";                      ///< spdlog level name
+    std::uint32_t job = 0;                                ///< Slurm job id (for logs and stats)
+    boost::asio::ip::address cluster_addr;                ///< the gateway's cluster-fabric address
+    boost::asio::ip::address booster_addr;                ///< the gateway's booster-fabric address
+    std::uint16_t port_first = 0;                         ///< "ports.first"
+    std::uint16_t port_last = 0;                          ///< "ports.last"
+    std::vector<boost::asio::ip::address> cluster_peers;  ///< the job's cluster-side nodes
+    std::vector<boost::asio::ip::address> booster_peers;  ///< the job's booster-side nodes
+    std::chrono::milliseconds handshake_timeout{5000};    ///< "handshake_timeout_ms"
+    std::chrono::milliseconds connect_timeout{5000};      ///< "connect_timeout_ms"
+    std::uint32_t max_connections = 4096;                 ///< concurrent sessions, then kOverloaded
+    std::uint32_t pipe_size = 1048576;                    ///< bytes per splice pipe (F_SETPIPE_SZ)
+    std::string stats_file;                               ///< empty: no stats file
+    std::string log_level = "info";                       ///< spdlog level name
 };
 
 /// Parses and validates the JSON text. Required keys: job, cluster_addr, booster_addr,

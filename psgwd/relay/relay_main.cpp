@@ -4,13 +4,13 @@
 #include "relay/relay_log.hpp"
 #include "relay/relay_server.hpp"
 
-#include "posix/fd_io.hpp"
 #include "log/logger_setup.hpp"
+#include "posix/fd_io.hpp"
 
 #include <psgw/contract.hpp>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <unistd.h>
 
@@ -31,11 +31,13 @@ constexpr int kExitRuntime = 1;  // could not listen, readiness line not written
 }  // namespace
 
 int relay_main(int argc, char** argv) {
-    CLI::App app{"psgwd relay: per-job relay between the cluster and booster fabrics.\n"
-                 "Reads its JSON configuration from stdin (docs/protocol.md)."};
+    CLI::App app{
+        "psgwd relay: per-job relay between the cluster and booster fabrics.\n"
+        "Reads its JSON configuration from stdin (docs/protocol.md)."};
     app.name("psgwd relay");
     int ready_fd = STDOUT_FILENO;
-    app.add_option(std::string(contract::kRelayReadyFdOption), ready_fd, "descriptor for the readiness line (closed after writing it)")
+    app.add_option(std::string(contract::kRelayReadyFdOption), ready_fd,
+                   "descriptor for the readiness line (closed after writing it)")
         ->check(CLI::NonNegativeNumber);
     try {
         app.parse(argc, argv);
@@ -70,7 +72,8 @@ int relay_main(int argc, char** argv) {
 
     try {
         RelayServer server(config);
-        const std::string ready = std::string(contract::kRelayReadyTag) + " port=" + std::to_string(server.port()) +
+        const std::string ready = std::string(contract::kRelayReadyTag) +
+                                  " port=" + std::to_string(server.port()) +
                                   " pid=" + std::to_string(::getpid()) + "\n";
         if (const auto written = posix::write_all(ready_fd, ready.data(), ready.size()); !written) {
             log.error("job {}: cannot write the readiness line to fd {}: {}", config.job, ready_fd,

@@ -54,8 +54,8 @@ void RelayServer::bind_listeners() {
         auto ec = try_listen(cluster_acceptor_, {config_.cluster_addr, port});
         if (ec == boost::asio::error::address_in_use) continue;
         if (ec) {
-            throw psgw::Error("psgw: relay: cannot listen on cluster_addr " + config_.cluster_addr.to_string() +
-                                     ": " + ec.message());
+            throw psgw::Error("psgw: relay: cannot listen on cluster_addr " +
+                              config_.cluster_addr.to_string() + ": " + ec.message());
         }
         ec = try_listen(booster_acceptor_, {config_.booster_addr, port});
         if (!ec) {
@@ -65,19 +65,19 @@ void RelayServer::bind_listeners() {
         boost::system::error_code ignored;
         cluster_acceptor_.close(ignored);
         if (ec != boost::asio::error::address_in_use) {
-            throw psgw::Error("psgw: relay: cannot listen on booster_addr " + config_.booster_addr.to_string() +
-                                     ": " + ec.message());
+            throw psgw::Error("psgw: relay: cannot listen on booster_addr " +
+                              config_.booster_addr.to_string() + ": " + ec.message());
         }
     }
     throw psgw::Error("psgw: relay: no port in " + std::to_string(config_.port_first) + "-" +
-                             std::to_string(config_.port_last) + " is free on both " + config_.cluster_addr.to_string() +
-                             " and " + config_.booster_addr.to_string());
+                      std::to_string(config_.port_last) + " is free on both " +
+                      config_.cluster_addr.to_string() + " and " + config_.booster_addr.to_string());
 }
 
 void RelayServer::run() {
-    relay_log().info("job {}: relay listening on {}:{} (cluster) and {}:{} (booster), {} + {} peers", config_.job,
-                     config_.cluster_addr.to_string(), port_, config_.booster_addr.to_string(), port_,
-                     config_.cluster_peers.size(), config_.booster_peers.size());
+    relay_log().info("job {}: relay listening on {}:{} (cluster) and {}:{} (booster), {} + {} peers",
+                     config_.job, config_.cluster_addr.to_string(), port_, config_.booster_addr.to_string(),
+                     port_, config_.cluster_peers.size(), config_.booster_peers.size());
     do_await_stop();
     do_accept(Fabric::kCluster);
     do_accept(Fabric::kBooster);
@@ -88,9 +88,10 @@ void RelayServer::run() {
 }
 
 void RelayServer::do_accept(Fabric fabric) {
-    acceptor(fabric).async_accept([this, fabric](const boost::system::error_code& ec, ip::tcp::socket socket) {
-        on_accept(fabric, ec, std::move(socket));
-    });
+    acceptor(fabric).async_accept(
+        [this, fabric](const boost::system::error_code& ec, ip::tcp::socket socket) {
+            on_accept(fabric, ec, std::move(socket));
+        });
 }
 
 void RelayServer::on_accept(Fabric fabric, const boost::system::error_code& ec, ip::tcp::socket socket) {
@@ -106,8 +107,8 @@ void RelayServer::on_accept(Fabric fabric, const boost::system::error_code& ec, 
         return;
     }
     const bool overloaded = sessions_.size() >= config_.max_connections;
-    sessions_.start(std::make_shared<RelaySession>(std::move(socket), fabric, overloaded, config_, policy_, stats_,
-                                                   sessions_));
+    sessions_.start(std::make_shared<RelaySession>(std::move(socket), fabric, overloaded, config_, policy_,
+                                                   stats_, sessions_));
     do_accept(fabric);
 }
 

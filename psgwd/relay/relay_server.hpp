@@ -47,19 +47,19 @@ private:
         return fabric == Fabric::kCluster ? cluster_acceptor_ : booster_acceptor_;
     }
 
-    RelayConfig config_;                            ///< validated configuration
-    AccessPolicy policy_;                           ///< derived from config_
-    boost::asio::io_context io_;                    ///< the only io_context (one thread)
-    boost::asio::signal_set signals_;               ///< SIGTERM, SIGINT
+    RelayConfig config_;                               ///< validated configuration
+    AccessPolicy policy_;                              ///< derived from config_
+    boost::asio::io_context io_;                       ///< the only io_context (one thread)
+    boost::asio::signal_set signals_;                  ///< SIGTERM, SIGINT
     boost::asio::ip::tcp::acceptor cluster_acceptor_;  ///< on cluster_addr:port_
     boost::asio::ip::tcp::acceptor booster_acceptor_;  ///< on booster_addr:port_
-    boost::asio::steady_timer cluster_retry_;       ///< back-off after accept errors (EMFILE)
-    boost::asio::steady_timer booster_retry_;       ///< same, booster listener
-    boost::asio::steady_timer stats_timer_;         ///< rewrites the stats file every second
-    std::uint16_t port_ = 0;                        ///< bound port
-    RelayStats stats_;                              ///< counters
-    SessionManager sessions_;                       ///< live sessions
-    bool stopping_ = false;                         ///< a signal arrived
+    boost::asio::steady_timer cluster_retry_;          ///< back-off after accept errors (EMFILE)
+    boost::asio::steady_timer booster_retry_;          ///< same, booster listener
+    boost::asio::steady_timer stats_timer_;            ///< rewrites the stats file every second
+    std::uint16_t port_ = 0;                           ///< bound port
+    RelayStats stats_;                                 ///< counters
+    SessionManager sessions_;                          ///< live sessions
+    bool stopping_ = false;                            ///< a signal arrived
 };
 
 }  // namespace psgw::relay

@@ -40,8 +40,9 @@ RelayStatus connect_status(const boost::system::error_code& ec) {
 
 }  // namespace
 
-RelaySession::RelaySession(ip::tcp::socket client, Fabric listener, bool overloaded, const RelayConfig& config,
-                           const AccessPolicy& policy, RelayStats& stats, SessionManager& manager)
+RelaySession::RelaySession(ip::tcp::socket client, Fabric listener, bool overloaded,
+                           const RelayConfig& config, const AccessPolicy& policy, RelayStats& stats,
+                           SessionManager& manager)
     : client_(std::move(client)),
       dest_(client_.get_executor()),
       hello_timer_(client_.get_executor()),
@@ -82,8 +83,9 @@ void RelaySession::do_read_hello() {
         client_.cancel(ignored);
     });
     // Exactly the hello: bytes a client pipelines after it stay in the kernel for splice.
-    boost::asio::async_read(client_, boost::asio::buffer(hello_),
-                            [this, self](const boost::system::error_code& ec, std::size_t) { on_read_hello(ec); });
+    boost::asio::async_read(
+        client_, boost::asio::buffer(hello_),
+        [this, self](const boost::system::error_code& ec, std::size_t) { on_read_hello(ec); });
 }
 
 void RelaySession::on_read_hello(const boost::system::error_code& ec) {
@@ -97,7 +99,8 @@ void RelaySession::on_read_hello(const boost::system::error_code& ec) {
     if (!decoded) return refuse(decoded.error());
     const ip::tcp::endpoint dest = to_endpoint(*decoded);
     peer_ += " -> " + dest.address().to_string() + ":" + std::to_string(dest.port());
-    if (overloaded_) return refuse(RelayStatus::kOverloaded, std::to_string(config_.max_connections) + " sessions");
+    if (overloaded_)
+        return refuse(RelayStatus::kOverloaded, std::to_string(config_.max_connections) + " sessions");
 
     boost::system::error_code src_ec;
     const ip::address source = client_.remote_endpoint(src_ec).address();
@@ -132,7 +135,8 @@ void RelaySession::do_connect(const ip::tcp::endpoint& dest) {
         boost::system::error_code ignored;
         dest_.cancel(ignored);
     });
-    dest_.async_connect(dest, [this, self](const boost::system::error_code& connect_ec) { on_connect(connect_ec); });
+    dest_.async_connect(
+        dest, [this, self](const boost::system::error_code& connect_ec) { on_connect(connect_ec); });
 }
 
 void RelaySession::on_connect(const boost::system::error_code& ec) {
@@ -160,15 +164,16 @@ void RelaySession::start_transport() {
     stats_.on_relayed();
     relay_log().debug("job {}: relaying {} ({})", config_.job, peer_, to_string(listener_));
 
-    auto transport = std::make_shared<TcpSpliceTransport>(std::move(client_), std::move(dest_),
-                                                          std::move(*to_dest_pipe), std::move(*to_client_pipe));
+    auto transport = std::make_shared<TcpSpliceTransport>(
+        std::move(client_), std::move(dest_), std::move(*to_dest_pipe), std::move(*to_client_pipe));
     transport_ = transport;
     auto self = shared_from_this();
     const Fabric from_client = listener_;
     transport->start({
-        .on_bytes = [this, from_client](Direction direction, std::size_t n) {
-            stats_.add_bytes(direction == Direction::kClientToDest ? from_client : other(from_client), n);
-        },
+        .on_bytes =
+            [this, from_client](Direction direction, std::size_t n) {
+                stats_.add_bytes(direction == Direction::kClientToDest ? from_client : other(from_client), n);
+            },
         .on_done = [this, self](const boost::system::error_code& done_ec) { on_transport_done(done_ec); },
     });
 }
@@ -195,9 +200,9 @@ bool RelaySession::send_reply(RelayStatus status) {
 void RelaySession::refuse(RelayStatus status, std::string_view detail) {
     stats_.on_refused(status);
     const bool access = status == RelayStatus::kSourceNotInJob || status == RelayStatus::kDestNotInJob;
-    relay_log().log(access ? spdlog::level::warn : spdlog::level::info, "job {}: refused {} on {} listener: {}{}{}",
-                    config_.job, peer_, to_string(listener_), wire::to_string(status), detail.empty() ? "" : ": ",
-                    detail);
+    relay_log().log(access ? spdlog::level::warn : spdlog::level::info,
+                    "job {}: refused {} on {} listener: {}{}{}", config_.job, peer_, to_string(listener_),
+                    wire::to_string(status), detail.empty() ? "" : ": ", detail);
     if (send_reply(status)) {
         boost::system::error_code ignored;
         client_.shutdown(ip::tcp::socket::shutdown_send, ignored);

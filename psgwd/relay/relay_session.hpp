@@ -29,8 +29,9 @@ public:
     /// `listener` is the fabric the client connected on. `overloaded`: the relay was at
     /// max_connections when this connection was accepted (refused after the hello, so
     /// that closing does not reset the connection before the client read the reply).
-    RelaySession(boost::asio::ip::tcp::socket client, Fabric listener, bool overloaded, const RelayConfig& config,
-                 const AccessPolicy& policy, RelayStats& stats, SessionManager& manager);
+    RelaySession(boost::asio::ip::tcp::socket client, Fabric listener, bool overloaded,
+                 const RelayConfig& config, const AccessPolicy& policy, RelayStats& stats,
+                 SessionManager& manager);
     RelaySession(const RelaySession&) = delete;
     RelaySession& operator=(const RelaySession&) = delete;
 
@@ -53,22 +54,22 @@ private:
     /// Removes this session from the manager, which stops it.
     void finish();
 
-    boost::asio::ip::tcp::socket client_;            ///< accepted socket (moved into the transport)
-    boost::asio::ip::tcp::socket dest_;              ///< outgoing socket (moved into the transport)
-    boost::asio::steady_timer hello_timer_;          ///< handshake deadline
-    boost::asio::steady_timer connect_timer_;        ///< connect deadline
-    Fabric listener_;                                ///< fabric the client came in on
-    bool overloaded_;                                ///< refuse with kOverloaded after the hello
-    const RelayConfig& config_;                      ///< relay configuration
-    const AccessPolicy& policy_;                     ///< who may talk to whom
-    RelayStats& stats_;                              ///< process counters
-    SessionManager& manager_;                        ///< owner
+    boost::asio::ip::tcp::socket client_;      ///< accepted socket (moved into the transport)
+    boost::asio::ip::tcp::socket dest_;        ///< outgoing socket (moved into the transport)
+    boost::asio::steady_timer hello_timer_;    ///< handshake deadline
+    boost::asio::steady_timer connect_timer_;  ///< connect deadline
+    Fabric listener_;                          ///< fabric the client came in on
+    bool overloaded_;                          ///< refuse with kOverloaded after the hello
+    const RelayConfig& config_;                ///< relay configuration
+    const AccessPolicy& policy_;               ///< who may talk to whom
+    RelayStats& stats_;                        ///< process counters
+    SessionManager& manager_;                  ///< owner
     std::array<std::uint8_t, contract::kRelayHelloSize> hello_{};  ///< the hello being read
-    std::string peer_;                               ///< "source -> dest" for log lines
-    std::shared_ptr<Transport> transport_;           ///< set once relaying
-    bool hello_timed_out_ = false;                   ///< the handshake deadline fired
-    bool connect_timed_out_ = false;                 ///< the connect deadline fired
-    bool stopped_ = false;                           ///< stop() was called
+    std::string peer_;                                             ///< "source -> dest" for log lines
+    std::shared_ptr<Transport> transport_;                         ///< set once relaying
+    bool hello_timed_out_ = false;                                 ///< the handshake deadline fired
+    bool connect_timed_out_ = false;                               ///< the connect deadline fired
+    bool stopped_ = false;                                         ///< stop() was called
 };
 
 }  // namespace psgw::relay

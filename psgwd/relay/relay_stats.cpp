@@ -10,8 +10,15 @@ namespace {
 
 // Stable JSON keys for the refusal reasons (RelayStatus order).
 constexpr const char* kReasonKeys[] = {
-    "ok", "bad_version", "malformed", "source_not_in_job", "dest_not_in_job",
-    "connect_refused", "connect_timeout", "unreachable", "overloaded",
+    "ok",
+    "bad_version",
+    "malformed",
+    "source_not_in_job",
+    "dest_not_in_job",
+    "connect_refused",
+    "connect_timeout",
+    "unreachable",
+    "overloaded",
 };
 
 }  // namespace

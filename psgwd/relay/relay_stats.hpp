@@ -20,7 +20,10 @@ public:
     RelayStats(std::uint32_t job, std::uint16_t port) : job_(job), port_(port) {}
 
     /// A client connection was accepted (any outcome).
-    void on_accepted() { ++connections_total_; ++connections_active_; }
+    void on_accepted() {
+        ++connections_total_;
+        ++connections_active_;
+    }
     /// A session ended (refused, failed or finished).
     void on_closed() { --connections_active_; }
     /// A session got kOk and now relays.
@@ -41,14 +44,14 @@ public:
 private:
     static constexpr std::size_t kStatuses = static_cast<std::size_t>(contract::RelayStatus::kOverloaded) + 1;
 
-    std::uint32_t job_;                                ///< Slurm job id
-    std::uint16_t port_;                               ///< the listening port
-    std::uint64_t connections_total_ = 0;              ///< accepted connections
-    std::uint64_t connections_active_ = 0;             ///< open sessions
-    std::uint64_t connections_relayed_ = 0;            ///< sessions that got kOk
-    std::array<std::uint64_t, kStatuses> refused_{};   ///< refusals, indexed by RelayStatus
-    std::uint64_t bytes_cluster_to_booster_ = 0;       ///< delivered to booster-side sockets
-    std::uint64_t bytes_booster_to_cluster_ = 0;       ///< delivered to cluster-side sockets
+    std::uint32_t job_;                               ///< Slurm job id
+    std::uint16_t port_;                              ///< the listening port
+    std::uint64_t connections_total_ = 0;             ///< accepted connections
+    std::uint64_t connections_active_ = 0;            ///< open sessions
+    std::uint64_t connections_relayed_ = 0;           ///< sessions that got kOk
+    std::array<std::uint64_t, kStatuses> refused_{};  ///< refusals, indexed by RelayStatus
+    std::uint64_t bytes_cluster_to_booster_ = 0;      ///< delivered to booster-side sockets
+    std::uint64_t bytes_booster_to_cluster_ = 0;      ///< delivered to cluster-side sockets
 };
 
 }  // namespace psgw::relay

@@ -34,8 +34,9 @@ SplicePipe::SplicePipe(std::size_t wanted) : capacity_(kDefaultPipeSize) {
     if (ask < wanted) {
         static std::atomic<bool> warned{false};  // once per process: it repeats for every pipe
         if (!warned.exchange(true)) {
-            relay_log().warn("pipe_size {} not granted (EPERM: pipe-max-size or per-user pipe pages); using {}",
-                             wanted, ask > kDefaultPipeSize ? ask : kDefaultPipeSize);
+            relay_log().warn(
+                "pipe_size {} not granted (EPERM: pipe-max-size or per-user pipe pages); using {}", wanted,
+                ask > kDefaultPipeSize ? ask : kDefaultPipeSize);
         }
     }
     const int size = ::fcntl(write_.get(), F_GETPIPE_SZ);

@@ -24,9 +24,9 @@ public:
     std::size_t capacity() const { return capacity_; }
 
 private:
-    sys::UniqueFd read_;      ///< pipe[0]
-    sys::UniqueFd write_;     ///< pipe[1]
-    std::size_t capacity_;    ///< F_GETPIPE_SZ after growing
+    sys::UniqueFd read_;    ///< pipe[0]
+    sys::UniqueFd write_;   ///< pipe[1]
+    std::size_t capacity_;  ///< F_GETPIPE_SZ after growing
 };
 
 }  // namespace psgw::relay

@@ -54,7 +54,8 @@ void SplicePump::run(const std::shared_ptr<void>& keep_alive) {
         }
         // Drain.
         if (in_pipe_ > 0) {
-            const ssize_t n = ::splice(pipe_.read_fd(), nullptr, sink_.native_handle(), nullptr, in_pipe_, kSpliceFlags);
+            const ssize_t n =
+                ::splice(pipe_.read_fd(), nullptr, sink_.native_handle(), nullptr, in_pipe_, kSpliceFlags);
             if (n > 0) {
                 in_pipe_ -= static_cast<std::size_t>(n);
                 on_bytes_(static_cast<std::size_t>(n));

@@ -20,10 +20,16 @@ void TcpSpliceTransport::start(TransportEvents events) {
     running_ = 2;
     auto self = shared_from_this();
     to_dest_.start(
-        self, [this](std::size_t n) { if (events_.on_bytes) events_.on_bytes(Direction::kClientToDest, n); },
+        self,
+        [this](std::size_t n) {
+            if (events_.on_bytes) events_.on_bytes(Direction::kClientToDest, n);
+        },
         [this](const boost::system::error_code& ec) { on_pump_done(ec); });
     to_client_.start(
-        self, [this](std::size_t n) { if (events_.on_bytes) events_.on_bytes(Direction::kDestToClient, n); },
+        self,
+        [this](std::size_t n) {
+            if (events_.on_bytes) events_.on_bytes(Direction::kDestToClient, n);
+        },
         [this](const boost::system::error_code& ec) { on_pump_done(ec); });
 }
 

@@ -127,32 +127,47 @@ Decoded<RelayStatus> decode_reply(std::span<const std::uint8_t> bytes) noexcept 
 
 std::string_view to_string(RelayStatus status) noexcept {
     switch (status) {
-        case RelayStatus::kOk: return "ok";
-        case RelayStatus::kBadVersion: return "unknown handshake magic or version";
-        case RelayStatus::kMalformed: return "malformed or truncated handshake";
-        case RelayStatus::kSourceNotInJob: return "source is not a node of this job on this fabric";
-        case RelayStatus::kDestNotInJob: return "destination is not a node of this job on the other fabric";
-        case RelayStatus::kConnectRefused: return "destination refused the connection";
-        case RelayStatus::kConnectTimeout: return "destination did not answer in time";
-        case RelayStatus::kUnreachable: return "destination unreachable";
-        case RelayStatus::kOverloaded: return "relay at its connection limit";
+        case RelayStatus::kOk:
+            return "ok";
+        case RelayStatus::kBadVersion:
+            return "unknown handshake magic or version";
+        case RelayStatus::kMalformed:
+            return "malformed or truncated handshake";
+        case RelayStatus::kSourceNotInJob:
+            return "source is not a node of this job on this fabric";
+        case RelayStatus::kDestNotInJob:
+            return "destination is not a node of this job on the other fabric";
+        case RelayStatus::kConnectRefused:
+            return "destination refused the connection";
+        case RelayStatus::kConnectTimeout:
+            return "destination did not answer in time";
+        case RelayStatus::kUnreachable:
+            return "destination unreachable";
+        case RelayStatus::kOverloaded:
+            return "relay at its connection limit";
     }
     return "unknown relay status";
 }
 
 int status_to_errno(RelayStatus status) noexcept {
     switch (status) {
-        case RelayStatus::kOk: return 0;
+        case RelayStatus::kOk:
+            return 0;
         case RelayStatus::kSourceNotInJob:
-        case RelayStatus::kDestNotInJob: return EACCES;
+        case RelayStatus::kDestNotInJob:
+            return EACCES;
         // Overloaded maps to ECONNREFUSED, not EAGAIN: a blocking TCP connect() never
         // reports EAGAIN, and applications already retry on a refused connection.
         case RelayStatus::kConnectRefused:
-        case RelayStatus::kOverloaded: return ECONNREFUSED;
-        case RelayStatus::kConnectTimeout: return ETIMEDOUT;
-        case RelayStatus::kUnreachable: return ENETUNREACH;
+        case RelayStatus::kOverloaded:
+            return ECONNREFUSED;
+        case RelayStatus::kConnectTimeout:
+            return ETIMEDOUT;
+        case RelayStatus::kUnreachable:
+            return ENETUNREACH;
         case RelayStatus::kBadVersion:
-        case RelayStatus::kMalformed: return EPROTO;
+        case RelayStatus::kMalformed:
+            return EPROTO;
     }
     return EPROTO;
 }

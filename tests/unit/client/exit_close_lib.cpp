@@ -8,9 +8,7 @@ int g_fd = -1;
 }
 
 /// Remembers `fd`; the library's destructor closes it during process exit.
-extern "C" __attribute__((visibility("default"))) void psgw_test_close_at_exit(int fd) {
-    g_fd = fd;
-}
+extern "C" __attribute__((visibility("default"))) void psgw_test_close_at_exit(int fd) { g_fd = fd; }
 
 __attribute__((destructor)) static void close_remembered_fd() {
     if (g_fd >= 0) ::close(g_fd);

@@ -21,8 +21,11 @@ protected:
 
     /// The environment of a task on the node with address `self`.
     Env task_env(const std::string& self) const {
-        return {{"PSP_GW_SERVER", gw_.route_file()}, {"PSGW_LOCAL_ADDRESSES", self},
-                {"PSGW_CONNECT_TIMEOUT_MS", "5000"}, {"LD_PRELOAD", ""}, {"PSGW_DEBUG", ""}};
+        return {{"PSP_GW_SERVER", gw_.route_file()},
+                {"PSGW_LOCAL_ADDRESSES", self},
+                {"PSGW_CONNECT_TIMEOUT_MS", "5000"},
+                {"LD_PRELOAD", ""},
+                {"PSGW_DEBUG", ""}};
     }
     static Env with_preload(Env env) {
         env["LD_PRELOAD"] = PSGW_PRELOAD_PATH;
@@ -60,12 +63,13 @@ TEST_F(Loopback, PreloadBlockingConnectIsRoutedAndGetpeernameShowsPeer) {
     env["PSGW_DEBUG"] = "1";
     const auto r = connect_test("blocking", "127.0.0.4", server.port(), env);
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-    EXPECT_NE(r.out.find("peer=127.0.0.4:" + std::to_string(server.port()) + " echo=ok"),
-              std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("peer=127.0.0.4:" + std::to_string(server.port()) + " echo=ok"), std::string::npos)
+        << r.out;
     EXPECT_EQ(server.clients(), std::vector<std::string>{"127.0.0.2"});
     EXPECT_NE(r.err.find("psgw-preload: fd "), std::string::npos) << r.err;  // one debug line
     EXPECT_NE(r.err.find("via gateway 127.0.0.1 port " + std::to_string(gw_.port()) + " (cluster side): ok"),
-              std::string::npos) << r.err;
+              std::string::npos)
+        << r.err;
 }
 
 TEST_F(Loopback, PreloadSurvivesCloseOfRoutedSocketAfterItsFinalisation) {
@@ -75,13 +79,14 @@ TEST_F(Loopback, PreloadSurvivesCloseOfRoutedSocketAfterItsFinalisation) {
     const auto r = connect_test("blocking-close-at-exit", "127.0.0.4", server.port(),
                                 with_preload(task_env("127.0.0.3")));
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-    EXPECT_NE(r.out.find("peer=127.0.0.4:" + std::to_string(server.port()) + " echo=ok"),
-              std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("peer=127.0.0.4:" + std::to_string(server.port()) + " echo=ok"), std::string::npos)
+        << r.out;
 }
 
 TEST_F(Loopback, PreloadNonBlockingConnectIsRouted) {
     EchoServer server("127.0.0.4");
-    const auto r = connect_test("nonblocking", "127.0.0.4", server.port(), with_preload(task_env("127.0.0.3")));
+    const auto r =
+        connect_test("nonblocking", "127.0.0.4", server.port(), with_preload(task_env("127.0.0.3")));
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_NE(r.out.find("connect=immediate peer=127.0.0.4:"), std::string::npos) << r.out;
     EXPECT_EQ(server.clients(), std::vector<std::string>{"127.0.0.2"});
@@ -90,7 +95,8 @@ TEST_F(Loopback, PreloadNonBlockingConnectIsRouted) {
 
 TEST_F(Loopback, PreloadLeavesOtherDestinationsAlone) {
     EchoServer other("127.0.0.5");  // not in the routing file
-    const auto r = connect_test("nonblocking", "127.0.0.5", other.port(), with_preload(task_env("127.0.0.3")));
+    const auto r =
+        connect_test("nonblocking", "127.0.0.5", other.port(), with_preload(task_env("127.0.0.3")));
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_NE(r.out.find("connect=inprogress peer=127.0.0.5:"), std::string::npos) << r.out;
     EXPECT_EQ(other.clients(), std::vector<std::string>{"127.0.0.1"});  // kernel's own source
@@ -128,7 +134,8 @@ TEST_F(Loopback, RefusedDestinationGivesEconnrefused) {
         return s.port();
     }();
     for (const char* mode : {"api", "blocking", "nonblocking"}) {
-        const Env env = std::string(mode) == "api" ? task_env("127.0.0.3") : with_preload(task_env("127.0.0.3"));
+        const Env env =
+            std::string(mode) == "api" ? task_env("127.0.0.3") : with_preload(task_env("127.0.0.3"));
         const auto r = connect_test(mode, "127.0.0.4", closed, env);
         EXPECT_EQ(r.exit_code, 2) << mode << ": " << r.out << r.err;
         EXPECT_NE(r.out.find("connect errno=ECONNREFUSED"), std::string::npos) << mode << ": " << r.out;
@@ -137,7 +144,8 @@ TEST_F(Loopback, RefusedDestinationGivesEconnrefused) {
 }
 
 TEST_F(Loopback, PsgwPpBothModesBothDirectionsDirectAndViaGateway) {
-    Background server({PSGW_PP_PATH, "server", "--listen", "127.0.0.4:0"}, environment_with({{"LD_PRELOAD", ""}}), "");
+    Background server({PSGW_PP_PATH, "server", "--listen", "127.0.0.4:0"},
+                      environment_with({{"LD_PRELOAD", ""}}), "");
     const std::string ready = server.read_line();
     ASSERT_EQ(ready.rfind("psgw-pp server listening on 127.0.0.4:", 0), 0u) << ready;
     const std::string addr = ready.substr(ready.rfind(' ') + 1);
@@ -152,10 +160,11 @@ TEST_F(Loopback, PsgwPpBothModesBothDirectionsDirectAndViaGateway) {
         EXPECT_EQ(p.exit_code, 0) << p.out << p.err;
         EXPECT_NE(p.out.find(std::string("pingpong path=") + (via ? "gateway" : "direct") +
                              " size=1000 count=200 rtt_us_median="),
-                  std::string::npos) << p.out;
+                  std::string::npos)
+            << p.out;
         auto stream = base;
-        stream.insert(stream.end(), {"--mode", "stream", "--direction", "both", "--count", "16",
-                                     "--size", "65536", "--json"});
+        stream.insert(stream.end(), {"--mode", "stream", "--direction", "both", "--count", "16", "--size",
+                                     "65536", "--json"});
         const auto s = run(stream, env);
         EXPECT_EQ(s.exit_code, 0) << s.out << s.err;
         EXPECT_NE(s.out.find(R"("bytes":1048576,"direction":"send")"), std::string::npos) << s.out;
@@ -169,18 +178,23 @@ TEST_F(Loopback, PsgwPpBothModesBothDirectionsDirectAndViaGateway) {
     auto unrouted = environment_with(task_env("127.0.0.4"));
     const auto u = run({PSGW_PP_PATH, "client", "--connect", addr, "--via-gateway"}, unrouted);
     EXPECT_EQ(u.exit_code, 1);
-    EXPECT_NE(u.err.find("psgw: --via-gateway: the routing file (PSP_GW_SERVER) has no gateway from this node to " + addr),
-              std::string::npos) << u.err;
+    EXPECT_NE(
+        u.err.find("psgw: --via-gateway: the routing file (PSP_GW_SERVER) has no gateway from this node to " +
+                   addr),
+        std::string::npos)
+        << u.err;
 }
 
 TEST_F(Loopback, PsgwPpDetectsACorruptingRelay) {
-    Background server({PSGW_PP_PATH, "server", "--listen", "127.0.0.4:0"}, environment_with({{"LD_PRELOAD", ""}}), "");
+    Background server({PSGW_PP_PATH, "server", "--listen", "127.0.0.4:0"},
+                      environment_with({{"LD_PRELOAD", ""}}), "");
     const std::string ready = server.read_line();
     ASSERT_EQ(ready.rfind("psgw-pp server listening on 127.0.0.4:", 0), 0u) << ready;
     const std::string addr = ready.substr(ready.rfind(' ') + 1);
     const std::string route = gw_.dir() + "/corrupt-route";
     const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
-        {{"--mode", "stream", "--direction", "send", "--count", "8", "--size", "65536"}, "psgw: data corrupted"},
+        {{"--mode", "stream", "--direction", "send", "--count", "8", "--size", "65536"},
+         "psgw: data corrupted"},
         {{"--mode", "pingpong", "--count", "100", "--size", "64"}, "psgw: data corrupted: echo of message"},
     };
     for (const auto& [args, expect] : cases) {

@@ -63,8 +63,9 @@ TEST(PpReport, TextAndJsonLines) {
     PingResult r{"gateway", 64, {3000, 1000, 2000, 4000}};
     EXPECT_EQ(format(r, false),
               "pingpong path=gateway size=64 count=4 rtt_us_median=2.00 rtt_us_p99=4.00 rtt_us_min=1.00");
-    EXPECT_EQ(format(r, true),
-              R"({"count":4,"path":"gateway","rtt_us_median":2.0,"rtt_us_min":1.0,"rtt_us_p99":4.0,"size":64,"test":"pingpong"})");
+    EXPECT_EQ(
+        format(r, true),
+        R"({"count":4,"path":"gateway","rtt_us_median":2.0,"rtt_us_min":1.0,"rtt_us_p99":4.0,"size":64,"test":"pingpong"})");
     StreamResult s{"direct", "recv", 1048576, 2097152, 0.5};
     EXPECT_EQ(format(s, false),
               "stream path=direct direction=recv size=1048576 bytes=2097152 seconds=0.500 MiB_s=4.0");

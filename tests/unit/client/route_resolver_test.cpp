@@ -1,5 +1,5 @@
-#include "local_addresses.hpp"
 #include "route_resolver.hpp"
+#include "local_addresses.hpp"
 #include "psgw/contract.hpp"
 
 #include <gtest/gtest.h>
@@ -52,8 +52,8 @@ TEST(RouteResolver, BoosterSideTranslatesThroughTheMap) {
 
 TEST(RouteResolver, SameSideAndUnknownPeersAreNotRouted) {
     const auto res = resolver_for({ip("10.78.0.11")});
-    EXPECT_FALSE(res.resolve(ip("10.78.0.12")));   // cluster to cluster: direct
-    EXPECT_FALSE(res.resolve(ip("10.79.0.99")));   // not in the job
+    EXPECT_FALSE(res.resolve(ip("10.78.0.12")));                              // cluster to cluster: direct
+    EXPECT_FALSE(res.resolve(ip("10.79.0.99")));                              // not in the job
     EXPECT_FALSE(resolver_for({ip("192.0.2.1")}).resolve(ip("10.79.0.21")));  // node not in the file
 }
 

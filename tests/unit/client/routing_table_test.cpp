@@ -2,11 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 
 namespace psgw::client {
 namespace {
@@ -80,12 +80,10 @@ TEST(RoutingTable, WrongFieldCountNamesFileAndLine) {
 }
 
 TEST(RoutingTable, BadGatewayColumn) {
-    EXPECT_EQ(error_of("10.0.0.1 10.0.0.2 10.0.0.3\n"),
-              "psgw: route:1: gateway '10.0.0.1' is not ADDR:PORT");
+    EXPECT_EQ(error_of("10.0.0.1 10.0.0.2 10.0.0.3\n"), "psgw: route:1: gateway '10.0.0.1' is not ADDR:PORT");
     EXPECT_EQ(error_of("gw01:41000 10.0.0.2 10.0.0.3\n"),
               "psgw: route:1: gateway address 'gw01' is not an IP address");
-    EXPECT_EQ(error_of("nocolon 10.0.0.2 10.0.0.3\n"),
-              "psgw: route:1: gateway 'nocolon' is not ADDR:PORT");
+    EXPECT_EQ(error_of("nocolon 10.0.0.2 10.0.0.3\n"), "psgw: route:1: gateway 'nocolon' is not ADDR:PORT");
     EXPECT_EQ(error_of("[fd00::1 10.0.0.2 10.0.0.3\n"),
               "psgw: route:1: gateway '[fd00::1' is not [ADDR]:PORT");
 }
@@ -93,8 +91,8 @@ TEST(RoutingTable, BadGatewayColumn) {
 TEST(RoutingTable, BadPort) {
     for (const char* port : {"0", "65536", "41x", "", "-1", "+5"}) {
         const std::string line = std::string("10.0.0.1:") + port + " 10.0.0.2 10.0.0.3\n";
-        EXPECT_EQ(error_of(line), std::string("psgw: route:1: gateway port '") + port +
-                                      "' is not a number in 1-65535")
+        EXPECT_EQ(error_of(line),
+                  std::string("psgw: route:1: gateway port '") + port + "' is not a number in 1-65535")
             << port;
     }
 }
@@ -129,8 +127,8 @@ TEST(RoutingTable, MalformedMapLines) {
 
 TEST(RoutingTable, MissingMapIsFineOnTheClusterSide) {
     const std::vector<IpAddress> local{ip("10.0.0.2")};
-    const auto t = RoutingTable::parse("10.0.0.1:1 10.0.0.2 10.0.0.3\n", "route", std::nullopt,
-                                       "route.gw", local);
+    const auto t =
+        RoutingTable::parse("10.0.0.1:1 10.0.0.2 10.0.0.3\n", "route", std::nullopt, "route.gw", local);
     EXPECT_NE(t.find(ip("10.0.0.2"), ip("10.0.0.3")), nullptr);
 }
 
@@ -144,8 +142,7 @@ TEST(RoutingTable, MissingMapIsAnErrorOnTheBoosterSide) {
 }
 
 TEST(RoutingTable, LoadReadsFileAndMapFromDisk) {
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("psgw-rt-" + std::to_string(::getpid()));
+    const auto dir = std::filesystem::temp_directory_path() / ("psgw-rt-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const std::string path = (dir / "psgw-route-1").string();
     std::ofstream(path) << kGood;

@@ -100,7 +100,8 @@ int main(int argc, char** argv) {
     std::size_t got = 0;
     while (got < bytes) {
         if (sent < bytes) {
-            const ssize_t n = ::send(fd, out.data() + sent, std::min<std::size_t>(bytes - sent, 65536), MSG_NOSIGNAL);
+            const ssize_t n =
+                ::send(fd, out.data() + sent, std::min<std::size_t>(bytes - sent, 65536), MSG_NOSIGNAL);
             if (n <= 0) {
                 std::printf("io error send: %s\n", std::strerror(errno));
                 return 4;

@@ -7,10 +7,10 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <csignal>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <nlohmann/json.hpp>
 
@@ -90,8 +90,9 @@ std::string Background::read_line() {
             buffered_.erase(0, nl + 1);
             return line;
         }
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now()).count();
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
+                .count();
         if (left <= 0 || out_ < 0) return "";
         pollfd p{out_, POLLIN, 0};
         if (::poll(&p, 1, static_cast<int>(left)) <= 0) return "";
@@ -240,7 +241,10 @@ void CorruptingRelay::relay_one(int client) {
             ssize_t sent = 0;
             while (sent < n) {
                 const ssize_t w = ::send(to, buf + sent, static_cast<std::size_t>(n - sent), MSG_NOSIGNAL);
-                if (w <= 0) { done = true; break; }
+                if (w <= 0) {
+                    done = true;
+                    break;
+                }
                 sent += w;
             }
         }

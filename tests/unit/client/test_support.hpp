@@ -20,9 +20,9 @@ std::vector<std::string> environment_with(const std::map<std::string, std::strin
 
 /// Result of a finished child.
 struct Finished {
-    int exit_code = -1;   ///< exit status (128+signal, -1 if it timed out)
-    std::string out;      ///< stdout
-    std::string err;      ///< stderr
+    int exit_code = -1;  ///< exit status (128+signal, -1 if it timed out)
+    std::string out;     ///< stdout
+    std::string err;     ///< stderr
 };
 
 /// Runs argv (absolute argv[0]) with `env`, at most 60 s, and returns its output.

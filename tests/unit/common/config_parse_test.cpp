@@ -110,16 +110,15 @@ TEST(ConfigParse, BadValuesNameKeyAndValue) {
     EXPECT_EQ(error_of("DEFAULT_ROUTE_PREFIX = a/b"),
               "psgw: test.conf:1: bad value 'a/b' for DEFAULT_ROUTE_PREFIX: expected a file name "
               "prefix without '/' or spaces");
-    for (const char* bad : {"RELAY_PORTS = 41000", "RELAY_PORTS = -5", "RELAY_PORTS = 0-10",
-                            "GATEWAY_TPP = 0", "GATEWAY_TPP = -1", "RELAY_PIPE_SIZE = 100",
-                            "CONTROL_USER = a b", "TIMEOUT_PROLOGUE = 0"}) {
+    for (const char* bad :
+         {"RELAY_PORTS = 41000", "RELAY_PORTS = -5", "RELAY_PORTS = 0-10", "GATEWAY_TPP = 0",
+          "GATEWAY_TPP = -1", "RELAY_PIPE_SIZE = 100", "CONTROL_USER = a b", "TIMEOUT_PROLOGUE = 0"}) {
         EXPECT_NE(error_of(bad).find("bad value"), std::string::npos) << bad;
     }
 }
 
 TEST(ConfigParse, EmptyValueOnlyWhereAllowed) {
-    EXPECT_EQ(error_of("PSGWD_BINARY ="),
-              "psgw: test.conf:1: empty value for PSGWD_BINARY is not allowed");
+    EXPECT_EQ(error_of("PSGWD_BINARY ="), "psgw: test.conf:1: empty value for PSGWD_BINARY is not allowed");
     EXPECT_EQ(error_of("AGENT_PORT ="), "psgw: test.conf:1: empty value for AGENT_PORT is not allowed");
     Config expected;
     expected.psgw_error.clear();

@@ -39,12 +39,9 @@ TEST(FabricMap, Errors) {
     EXPECT_EQ(error_of("n1 cluster"), "psgw: fa:1: expected 'NODENAME FABRIC ADDRESS', got 'n1 cluster'");
     EXPECT_EQ(error_of("n1 cluster 10.0.0.1 x"),
               "psgw: fa:1: expected 'NODENAME FABRIC ADDRESS', got 'n1 cluster 10.0.0.1 x'");
-    EXPECT_EQ(error_of("\nn1 ib 10.0.0.1"),
-              "psgw: fa:2: unknown fabric 'ib' (expected cluster or booster)");
-    EXPECT_EQ(error_of("n1 cluster 10.0.0.256"),
-              "psgw: fa:1: invalid IP address '10.0.0.256' for node n1");
-    EXPECT_EQ(error_of("n1 cluster n1.example"),
-              "psgw: fa:1: invalid IP address 'n1.example' for node n1");
+    EXPECT_EQ(error_of("\nn1 ib 10.0.0.1"), "psgw: fa:2: unknown fabric 'ib' (expected cluster or booster)");
+    EXPECT_EQ(error_of("n1 cluster 10.0.0.256"), "psgw: fa:1: invalid IP address '10.0.0.256' for node n1");
+    EXPECT_EQ(error_of("n1 cluster n1.example"), "psgw: fa:1: invalid IP address 'n1.example' for node n1");
     EXPECT_EQ(error_of("n1 cluster 10.0.0.1\nn1 cluster 10.0.0.2"),
               "psgw: fa:2: duplicate entry for node n1 on fabric cluster (first on line 1)");
     EXPECT_EQ(error_of("n1 cluster 10.0.0.1\nn1 booster 10.1.0.1"), "");

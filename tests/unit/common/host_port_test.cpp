@@ -82,9 +82,7 @@ TEST(HostPort, Grammar) {
     }
 }
 
-TEST(HostPort, PortTextKeptForMessages) {
-    EXPECT_EQ(parse_host_port("h:99999", kStrict).port_text, "99999");
-}
+TEST(HostPort, PortTextKeptForMessages) { EXPECT_EQ(parse_host_port("h:99999", kStrict).port_text, "99999"); }
 
 TEST(HostPort, FormatBracketsIpv6AndRoundTrips) {
     EXPECT_EQ(format_host_port("10.0.0.1", 40000), "10.0.0.1:40000");

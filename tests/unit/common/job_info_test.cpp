@@ -14,8 +14,8 @@ TEST(JobInfo, PresenceFromState) {
     // Pending (also right after a requeue): its prologue runs again and reserves anew.
     EXPECT_EQ(presence_from_state(JOB_PENDING), JobPresence::kGone);
     EXPECT_EQ(presence_from_state(JOB_PENDING | JOB_REQUEUE | JOB_COMPLETING), JobPresence::kGone);
-    for (auto state : {JOB_COMPLETE, JOB_CANCELLED, JOB_FAILED, JOB_TIMEOUT, JOB_NODE_FAIL,
-                       JOB_PREEMPTED, JOB_BOOT_FAIL, JOB_DEADLINE, JOB_OOM}) {
+    for (auto state : {JOB_COMPLETE, JOB_CANCELLED, JOB_FAILED, JOB_TIMEOUT, JOB_NODE_FAIL, JOB_PREEMPTED,
+                       JOB_BOOT_FAIL, JOB_DEADLINE, JOB_OOM}) {
         EXPECT_EQ(presence_from_state(state), JobPresence::kGone) << state;
         EXPECT_EQ(presence_from_state(state | JOB_COMPLETING), JobPresence::kGone) << state;
     }

@@ -17,16 +17,13 @@ std::string shipped_text() {
     return text.str();
 }
 
-TEST(ShippedConfig, ParsesToExactlyTheDefaults) {
-    EXPECT_EQ(load(PSGW_SHIPPED_CONF), Config{});
-}
+TEST(ShippedConfig, ParsesToExactlyTheDefaults) { EXPECT_EQ(load(PSGW_SHIPPED_CONF), Config{}); }
 
 TEST(ShippedConfig, ListsEveryKeyUncommentedWithItsDefault) {
     const std::string text = shipped_text();
     ASSERT_FALSE(text.empty());
     for (const auto& key : keys()) {
-        const std::string value =
-            key.default_value.empty() ? "" : " " + std::string(key.default_value);
+        const std::string value = key.default_value.empty() ? "" : " " + std::string(key.default_value);
         const std::string pattern = "(^|\\n)" + std::string(key.name) + " =" + value + "\\n";
         EXPECT_TRUE(std::regex_search(text, std::regex(pattern))) << key.name;
     }

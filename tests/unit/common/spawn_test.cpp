@@ -4,17 +4,17 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
-#include <fcntl.h>
 #include <fstream>
-#include <poll.h>
 #include <string>
-#include <sys/wait.h>
 #include <system_error>
 #include <thread>
-#include <unistd.h>
 
 namespace psgw::sys {
 namespace {
@@ -168,7 +168,8 @@ TEST(Spawn, ExecFailureIsThrownWithTheChildsReason) {
         ADD_FAILURE() << "no exception";
     } catch (const std::system_error& e) {
         EXPECT_EQ(e.code().value(), ENOENT);
-        EXPECT_NE(std::string(e.what()).find("psgw: cannot execute '/nonexistent/psgw-program'"), std::string::npos)
+        EXPECT_NE(std::string(e.what()).find("psgw: cannot execute '/nonexistent/psgw-program'"),
+                  std::string::npos)
             << e.what();
     }
     EXPECT_THROW(spawn_exec({}, {"relative/program"}, {}), std::system_error);
@@ -187,7 +188,8 @@ TEST(Spawn, SetupFailureOfACallableIsThrownAndTheBodyNeverRuns) {
         ADD_FAILURE() << "no exception";
     } catch (const std::system_error& e) {
         EXPECT_EQ(e.code().value(), ENOENT);
-        EXPECT_NE(std::string(e.what()).find("psgw: chdir '/nonexistent/psgw-dir'"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("psgw: chdir '/nonexistent/psgw-dir'"), std::string::npos)
+            << e.what();
     }
     EXPECT_FALSE(ran);
 }

@@ -1,13 +1,13 @@
 // Helpers for route_tests.
 #include "test_support.hpp"
 
-#include <algorithm>
-#include <fstream>
 #include <pwd.h>
-#include <sstream>
-#include <stdexcept>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
 
 namespace psgw::test {
 

@@ -1,16 +1,16 @@
-#include "epilogue.hpp"
 #include "failure_report.hpp"
+#include "epilogue.hpp"
 #include "prologue.hpp"
 #include "temp_dir.hpp"
 #include "user_stat.hpp"
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <pwd.h>
-#include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <fstream>
+#include <sstream>
 
 namespace psgw::controller {
 namespace {
@@ -134,16 +134,15 @@ TEST_F(NobodyFixture, CleanupRemovesOnlyTheFileItCreated) {
 TEST(FailureReport, ErrorLineIsOneLine) {
     auto line = error_line(12, "psgw: agent gw01\nrefused", std::chrono::system_clock::now());
     EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1);
-    EXPECT_NE(line.find(" psgw: gateway startup for job 12 failed: agent gw01 refused\n"),
-              std::string::npos)
+    EXPECT_NE(line.find(" psgw: gateway startup for job 12 failed: agent gw01 refused\n"), std::string::npos)
         << line;
 }
 
 TEST(FailureReport, PsgwErrorMissingOrEmpty) {
     EXPECT_EQ(run_psgw_error("", {}, "r", std::chrono::seconds(5)), "PSGW_ERROR is empty: nothing run");
-    EXPECT_NE(run_psgw_error("/nonexistent/psgw_error", {}, "r", std::chrono::seconds(5))
-                  .find("not an executable"),
-              std::string::npos);
+    EXPECT_NE(
+        run_psgw_error("/nonexistent/psgw_error", {}, "r", std::chrono::seconds(5)).find("not an executable"),
+        std::string::npos);
 }
 
 }  // namespace

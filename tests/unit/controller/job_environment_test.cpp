@@ -7,9 +7,9 @@ namespace psgw::controller {
 namespace {
 
 EnvMap base_env() {
-    return {{"SLURM_JOB_ID", "4711"},       {"SLURM_JOB_NODELIST", "cluster01"},
-            {"SLURM_JOB_UID", "1000"},      {"SLURM_JOB_GID", "1001"},
-            {"SLURM_JOB_USER", "alice"},    {"SLURM_JOB_WORK_DIR", "/home/alice/run"}};
+    return {{"SLURM_JOB_ID", "4711"},    {"SLURM_JOB_NODELIST", "cluster01"},
+            {"SLURM_JOB_UID", "1000"},   {"SLURM_JOB_GID", "1001"},
+            {"SLURM_JOB_USER", "alice"}, {"SLURM_JOB_WORK_DIR", "/home/alice/run"}};
 }
 
 TEST(JobEnvironment, ReadsSpankPrefixedSpelling) {

@@ -1,5 +1,5 @@
-#include "gateway_pool.hpp"
 #include "node_classifier.hpp"
+#include "gateway_pool.hpp"
 
 #include <gtest/gtest.h>
 
@@ -22,8 +22,8 @@ const char* kFabric =
     "gw01 booster 10.79.0.101\n";
 
 std::vector<slurm::NodeInfo> table() {
-    return {node("cluster01", {"cluster"}), node("cluster02", {"cluster", "ib"}),
-            node("booster01", {"booster"}), node("gw01", {"gateway"}, "10.77.0.101"),
+    return {node("cluster01", {"cluster"}),        node("cluster02", {"cluster", "ib"}),
+            node("booster01", {"booster"}),        node("gw01", {"gateway"}, "10.77.0.101"),
             node("odd01", {"cluster", "booster"}), node("cluster03", {"cluster"})};
 }
 
@@ -52,8 +52,7 @@ std::string error_of(const std::vector<std::string>& nodes) {
 }
 
 TEST(NodeClassifier, ClearErrors) {
-    EXPECT_NE(error_of({"gw01", "cluster01", "booster01"}).find("'gw01' has neither"),
-              std::string::npos);
+    EXPECT_NE(error_of({"gw01", "cluster01", "booster01"}).find("'gw01' has neither"), std::string::npos);
     EXPECT_NE(error_of({"odd01", "booster01"}).find("'odd01' has both"), std::string::npos);
     EXPECT_NE(error_of({"nosuch", "booster01"}).find("'nosuch' is unknown"), std::string::npos);
     EXPECT_NE(error_of({"cluster03", "booster01"}).find("'cluster03' has no cluster address"),
@@ -65,10 +64,13 @@ TEST(NodeClassifier, ClearErrors) {
 
 TEST(GatewayPool, FeatureBasedSkipsUnusableNodes) {
     config::Config config;
-    std::vector<slurm::NodeInfo> nodes = {
-        node("gw03", {"gateway"}, "10.77.0.103"), node("gw01", {"gateway"}, "10.77.0.101"),
-        node("gw02", {"gateway"}), node("gw04", {"gateway"}), node("gw05", {"gateway"}),
-        node("gw06", {"gateway"}), node("cluster01", {"cluster"})};
+    std::vector<slurm::NodeInfo> nodes = {node("gw03", {"gateway"}, "10.77.0.103"),
+                                          node("gw01", {"gateway"}, "10.77.0.101"),
+                                          node("gw02", {"gateway"}),
+                                          node("gw04", {"gateway"}),
+                                          node("gw05", {"gateway"}),
+                                          node("gw06", {"gateway"}),
+                                          node("cluster01", {"cluster"})};
     nodes[2].down = true;
     nodes[3].drain = true;
     nodes[4].fail = true;
@@ -88,8 +90,7 @@ TEST(GatewayPool, ExplicitHostlist) {
     config.gateway_nodes = "gw[01-02]";
     std::vector<slurm::NodeInfo> nodes = {node("gw01", {}), node("gw02", {"gateway"}),
                                           node("gw03", {"gateway"})};
-    EXPECT_EQ(candidate_names(usable_gateways(config, nodes)),
-              (std::vector<std::string>{"gw01", "gw02"}));
+    EXPECT_EQ(candidate_names(usable_gateways(config, nodes)), (std::vector<std::string>{"gw01", "gw02"}));
     config.gateway_nodes = "gw[01-04]";
     EXPECT_THROW(usable_gateways(config, nodes), std::invalid_argument);
 }

@@ -3,11 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
 #include <csignal>
 #include <fstream>
 #include <set>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace psgw::controller {
 namespace {
@@ -104,9 +104,7 @@ TEST(ReservationLedger, ReconcileIsPersistedEvenWhenReserveFails) {
     ReservationLedger ledger(dir.path());
     ledger.reserve(1, 1, pool({"gw01"}), always_active);
     ledger.reserve(2, 1, pool({"gw02"}), always_active);
-    auto presence = [](std::uint32_t job) {
-        return job == 1 ? JobPresence::kGone : JobPresence::kActive;
-    };
+    auto presence = [](std::uint32_t job) { return job == 1 ? JobPresence::kGone : JobPresence::kActive; };
     EXPECT_THROW(ledger.reserve(3, 2, pool({"gw01", "gw02"}), presence), NotEnoughGateways);
     EXPECT_TRUE(ledger.entries_of(1).empty());
     EXPECT_EQ(ledger.all().size(), 1u);
@@ -142,9 +140,9 @@ TEST(ReservationLedger, StateDirOthersCanWriteIsRefused) {
         ledger.reserve(1, 1, pool({"gw01"}), always_active);
         ADD_FAILURE() << "reserved in a world-writable STATE_DIR";
     } catch (const LedgerError& error) {
-        EXPECT_EQ(std::string(error.what()),
-                  "psgw: STATE_DIR: " + state.string() + " must be owned by uid " +
-                      std::to_string(::geteuid()) + " and writable by nobody else");
+        EXPECT_EQ(std::string(error.what()), "psgw: STATE_DIR: " + state.string() + " must be owned by uid " +
+                                                 std::to_string(::geteuid()) +
+                                                 " and writable by nobody else");
     }
 }
 
@@ -161,8 +159,7 @@ TEST(ReservationLedger, StaleTemporaryFileIsIgnored) {
 // Waits for a child and returns its exit code (or -signal).
 int wait_child(pid_t pid) {
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0) {
-    }
+    while (::waitpid(pid, &status, 0) < 0) {}
     return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 }
 
@@ -197,9 +194,12 @@ TEST(ReservationLedger, ConcurrentProloguesNeverDoubleBook) {
     int refused = 0;
     for (int i = 0; i < kProcesses; ++i) {
         int code = wait_child(children[i]);
-        if (code == 0) winners.insert(100 + i);
-        else if (code == 2) ++refused;
-        else ADD_FAILURE() << "child " << i << " exited with " << code;
+        if (code == 0)
+            winners.insert(100 + i);
+        else if (code == 2)
+            ++refused;
+        else
+            ADD_FAILURE() << "child " << i << " exited with " << code;
     }
     EXPECT_EQ(winners.size(), 2u);
     EXPECT_EQ(refused, kProcesses - 2);

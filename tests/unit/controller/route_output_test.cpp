@@ -3,10 +3,10 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
+#include <fstream>
 
 namespace psgw::controller {
 namespace {

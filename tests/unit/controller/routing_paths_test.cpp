@@ -1,5 +1,5 @@
-#include "relay_environment.hpp"
 #include "routing_paths.hpp"
+#include "relay_environment.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,8 +16,7 @@ TEST(RoutingPaths, GwFileWins) {
 TEST(RoutingPaths, CwdThenHome) {
     GatewayOptions options;
     options.cwd = "/home/alice/run";
-    EXPECT_EQ(routing_file_path(options, 42, "psgw-route", "/home/alice"),
-              "/home/alice/run/psgw-route-42");
+    EXPECT_EQ(routing_file_path(options, 42, "psgw-route", "/home/alice"), "/home/alice/run/psgw-route-42");
     options.cwd.clear();
     EXPECT_EQ(routing_file_path(options, 42, "myprefix", "/home/alice"), "/home/alice/myprefix-42");
 }
@@ -44,9 +43,9 @@ TEST(RelayEnvironment, OrderAndOverride) {
     options.gw_env = "B=2 A=override";
     options.ld_library_path = "/opt/lib";
     options.psp_vars = {{"PSP_DEBUG", "3"}};
-    EXPECT_EQ(relay_environment({"A=1", "C=3"}, options),
-              (std::vector<std::string>{"A=override", "C=3", "B=2", "LD_LIBRARY_PATH=/opt/lib",
-                                        "PSP_DEBUG=3"}));
+    EXPECT_EQ(
+        relay_environment({"A=1", "C=3"}, options),
+        (std::vector<std::string>{"A=override", "C=3", "B=2", "LD_LIBRARY_PATH=/opt/lib", "PSP_DEBUG=3"}));
 }
 
 }  // namespace

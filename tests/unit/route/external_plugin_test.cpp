@@ -103,9 +103,9 @@ TEST_F(ExternalPlugin, PythonListIndexConventionsAndZeroErrAreAccepted) {
 }
 
 TEST_F(ExternalPlugin, BadPluginsFailNamingThePlugin) {
-    expect_failure(make(plugin("raises.py",
-                               "def routeConnectionS(sa, sb, n, i, j):\n    raise ValueError('boom')\n")),
-                   "ValueError: boom");
+    expect_failure(
+        make(plugin("raises.py", "def routeConnectionS(sa, sb, n, i, j):\n    raise ValueError('boom')\n")),
+        "ValueError: boom");
     expect_failure(make(plugin("shape.py", "def routeConnectionS(sa, sb, n, i, j):\n    return 3\n")),
                    "returned 3 instead of (err, gateway)");
     expect_failure(make(plugin("err.py", "def routeConnectionS(sa, sb, n, i, j):\n    return 'bad', 0\n")),
@@ -114,9 +114,9 @@ TEST_F(ExternalPlugin, BadPluginsFailNamingThePlugin) {
                    "gateway index 3 out of range (3 gateways)");
     expect_failure(make(plugin("type.py", "def routeConnectionS(sa, sb, n, i, j):\n    return None, 'x'\n")),
                    "not an integer");
-    expect_failure(make(plugin("unknown.py",
-                               "def routeConnectionX(la, lb, g, a, b):\n    return None, '192.0.2.1'\n")),
-                   "unknown gateway '192.0.2.1'");
+    expect_failure(
+        make(plugin("unknown.py", "def routeConnectionX(la, lb, g, a, b):\n    return None, '192.0.2.1'\n")),
+        "unknown gateway '192.0.2.1'");
     expect_failure(make(plugin("neither.py", "routeConnectionX = None\nrouteConnectionS = None\n")),
                    "neither routeConnectionX() nor routeConnectionS() defined");
     expect_failure(make(plugin("syntax.py", "def routeConnectionS(:\n")), "SyntaxError");

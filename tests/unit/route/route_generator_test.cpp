@@ -138,8 +138,8 @@ TEST_P(RouteProperties, EveryPairOnceGroupedByGateway) {
     std::map<std::string, int> load;
     for (const auto& e : endpoints(shape.g)) load[e] = 0;
     for (const auto& line : lines) ++load[line.endpoint];
-    auto [low, high] = std::minmax_element(load.begin(), load.end(),
-                                           [](auto& x, auto& y) { return x.second < y.second; });
+    auto [low, high] =
+        std::minmax_element(load.begin(), load.end(), [](auto& x, auto& y) { return x.second < y.second; });
     const int spread = high->second - low->second;
     if (plugin == "plugin03") {
         EXPECT_LE(spread, 1);  // round-robin over the numbered pairs

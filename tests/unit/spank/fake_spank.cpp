@@ -14,9 +14,7 @@ Spank& spank() {
     return state;
 }
 
-void reset() {
-    spank() = Spank{};
-}
+void reset() { spank() = Spank{}; }
 
 spank_t handle() {
     static int dummy;
@@ -44,9 +42,7 @@ __attribute__((format(printf, 1, 0))) std::string format(const char* fmt, va_lis
 
 extern "C" {
 
-spank_context_t spank_context(void) {
-    return fake::spank().context;
-}
+spank_context_t spank_context(void) { return fake::spank().context; }
 
 spank_err_t spank_option_register(spank_t, struct spank_option* opt) {
     fake::spank().registered.push_back(*opt);

@@ -93,9 +93,11 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         std::make_tuple("gw_num", "0", "psgw: --gw_num=0 is invalid: expected a decimal number in 1..1024"),
         std::make_tuple("gw_num", "-1", "psgw: --gw_num=-1 is invalid: expected a decimal number in 1..1024"),
-        std::make_tuple("gw_num", "abc", "psgw: --gw_num=abc is invalid: expected a decimal number in 1..1024"),
+        std::make_tuple("gw_num", "abc",
+                        "psgw: --gw_num=abc is invalid: expected a decimal number in 1..1024"),
         std::make_tuple("gw_num", "2x", "psgw: --gw_num=2x is invalid: expected a decimal number in 1..1024"),
-        std::make_tuple("gw_num", "0x10", "psgw: --gw_num=0x10 is invalid: expected a decimal number in 1..1024"),
+        std::make_tuple("gw_num", "0x10",
+                        "psgw: --gw_num=0x10 is invalid: expected a decimal number in 1..1024"),
         std::make_tuple("gw_num", "", "psgw: --gw_num= is invalid: expected a decimal number in 1..1024"),
         std::make_tuple("gw_psgwd_per_node", "0",
                         "psgw: --gw_psgwd_per_node=0 is invalid: expected a decimal number in 1..32"),
@@ -105,17 +107,22 @@ INSTANTIATE_TEST_SUITE_P(
         std::make_tuple("gw_file", "", "psgw: --gw_file= is invalid: expected an absolute path"),
         std::make_tuple("gw_plugin", "/nonexistent/p.py",
                         "psgw: --gw_plugin=/nonexistent/p.py is invalid: no such regular file"),
-        std::make_tuple("gw_env", "A=1 rm -rf", "psgw: --gw_env=A=1 rm -rf is invalid: token 'rm' is not KEY=VALUE"),
+        std::make_tuple("gw_env", "A=1 rm -rf",
+                        "psgw: --gw_env=A=1 rm -rf is invalid: token 'rm' is not KEY=VALUE"),
         std::make_tuple("gw_binary", "/usr/bin/true",
                         "psgw: --gw_binary=/usr/bin/true is not allowed: STRICT_MODE is on")),
-    [](const auto& param_info) { return std::get<0>(param_info.param) + std::string("_") + std::to_string(param_info.index); });
+    [](const auto& param_info) {
+        return std::get<0>(param_info.param) + std::string("_") + std::to_string(param_info.index);
+    });
 
 TEST_F(Hooks, UnknownBarePluginNamesTheDirectory) {
     ASSERT_EQ(init(), 0);
     EXPECT_EQ(fake::option("gw_plugin", "nosuch"), -1);
     ASSERT_EQ(errors().size(), 1u);
-    EXPECT_EQ(errors()[0], "psgw: --gw_plugin=nosuch is invalid: not built in (plugin01, plugin02, plugin03) "
-                           "and not found in " + (dir_ / "scripts").string() + " as nosuch or nosuch.py");
+    EXPECT_EQ(errors()[0],
+              "psgw: --gw_plugin=nosuch is invalid: not built in (plugin01, plugin02, plugin03) "
+              "and not found in " +
+                  (dir_ / "scripts").string() + " as nosuch or nosuch.py");
 }
 
 TEST_F(Hooks, OtherOptionsRequireGwNum) {
@@ -138,10 +145,17 @@ TEST_F(Hooks, JobControlVariablesAllOptions) {
     ::setenv("LD_LIBRARY_PATH", "/opt/pscom/lib", 1);
     ::setenv("PSP_DEBUG", "3", 1);
     ASSERT_EQ(init(), 0);
-    for (const auto& [name, value] : std::vector<std::pair<const char*, const char*>>{
-             {"gw_num", "2"}, {"gw_file", "/shared/route"}, {"gw_plugin", "site"}, {"gw_env", "A=1 B=2"},
-             {"gw_cleanup", nullptr}, {"gw_binary", "/bin/true"}, {"gw_psgwd_per_node", "2"},
-             {"gw_quiet", nullptr}, {"gw_debug", nullptr}, {"gw_inherit", nullptr}}) {
+    for (const auto& [name, value] :
+         std::vector<std::pair<const char*, const char*>>{{"gw_num", "2"},
+                                                          {"gw_file", "/shared/route"},
+                                                          {"gw_plugin", "site"},
+                                                          {"gw_env", "A=1 B=2"},
+                                                          {"gw_cleanup", nullptr},
+                                                          {"gw_binary", "/bin/true"},
+                                                          {"gw_psgwd_per_node", "2"},
+                                                          {"gw_quiet", nullptr},
+                                                          {"gw_debug", nullptr},
+                                                          {"gw_inherit", nullptr}}) {
         ASSERT_EQ(fake::option(name, value), 0) << name;
     }
     ASSERT_EQ(post_opt(), 0);
@@ -256,8 +270,8 @@ TEST_F(Hooks, SetenvFailureIsOneErrorLine) {
     ASSERT_EQ(fake::option("gw_num", "2"), 0);
     fake::spank().job_control_rc = ESPANK_BAD_ARG;
     EXPECT_EQ(post_opt(), -1);
-    EXPECT_EQ(errors(),
-              (std::vector<std::string>{"psgw: cannot set job-control variable SLURM_SPANK_PSGW_NUM: Bad argument"}));
+    EXPECT_EQ(errors(), (std::vector<std::string>{
+                            "psgw: cannot set job-control variable SLURM_SPANK_PSGW_NUM: Bad argument"}));
 }
 
 TEST_F(Hooks, ExceptionBecomesErrorReturn) {
@@ -265,14 +279,15 @@ TEST_F(Hooks, ExceptionBecomesErrorReturn) {
     ASSERT_EQ(fake::option("gw_num", "2"), 0);
     fake::spank().throw_in_job_control_setenv = true;
     EXPECT_EQ(post_opt(), -1);
-    EXPECT_EQ(errors(), (std::vector<std::string>{
-                            "psgw: internal error in slurm_spank_init_post_opt: fake failure"}));
+    EXPECT_EQ(errors(),
+              (std::vector<std::string>{"psgw: internal error in slurm_spank_init_post_opt: fake failure"}));
 }
 
 TEST_F(Hooks, BadPluginArgumentFailsInit) {
     EXPECT_EQ(init("verbose"), -1);
-    EXPECT_EQ(errors(), (std::vector<std::string>{
-                            "psgw: unknown plugstack.conf argument 'verbose' (only conf=/abs/path is known)"}));
+    EXPECT_EQ(errors(),
+              (std::vector<std::string>{
+                  "psgw: unknown plugstack.conf argument 'verbose' (only conf=/abs/path is known)"}));
 }
 
 TEST_F(Hooks, BadConfigDoesNotBlockSubmissionsWithoutGateways) {
@@ -289,16 +304,18 @@ TEST_F(Hooks, BadConfigRefusesGatewayOptionsWithItsMessage) {
     write_config("NOPE = 1\n");
     ASSERT_EQ(init(), 0);
     EXPECT_EQ(fake::option("gw_num", "2"), -1);
-    EXPECT_EQ(errors(), (std::vector<std::string>{
-                            "psgw: " + (dir_ / "psgw.conf").string() + ":2: unknown key 'NOPE'"}));
+    EXPECT_EQ(errors(), (std::vector<std::string>{"psgw: " + (dir_ / "psgw.conf").string() +
+                                                  ":2: unknown key 'NOPE'"}));
 }
 
 TEST_F(Hooks, RemoteGatewayEnvReachesTasksOfGatewayJobsOnly) {
     write_config("GATEWAY_ENV = PSP_GATEWAY=2 PSP_OPENIB=0\n");
     fake::spank().context = S_CTX_REMOTE;
     // The user chose PSP_OPENIB for this job: the site default must not replace it.
-    fake::spank().job_env = {{"SLURM_SPANK_PSGW_NUM", "1"}, {"SLURM_SPANK_PSGW_ROUTE_FILE", "/shared/r"},
-                             {"SLURM_JOB_ID", "8"}, {"PSP_OPENIB", "1"}};
+    fake::spank().job_env = {{"SLURM_SPANK_PSGW_NUM", "1"},
+                             {"SLURM_SPANK_PSGW_ROUTE_FILE", "/shared/r"},
+                             {"SLURM_JOB_ID", "8"},
+                             {"PSP_OPENIB", "1"}};
     ASSERT_EQ(init(), 0);
     EXPECT_EQ(user_init(), 0);
     EXPECT_EQ(task_init(), 0);
@@ -345,7 +362,8 @@ TEST_P(RemoteSpelling, RouteFileVariableWins) {
 INSTANTIATE_TEST_SUITE_P(Spank, RemoteSpelling, ::testing::Values("", "SLURM_SPANK_", "SPANK_"),
                          [](const auto& param_info) {
                              const std::string prefix = param_info.param;
-                             return prefix.empty() ? std::string("bare") : prefix.substr(0, prefix.size() - 1);
+                             return prefix.empty() ? std::string("bare")
+                                                   : prefix.substr(0, prefix.size() - 1);
                          });
 
 TEST_F(Hooks, RemoteFromForwardedOptionEnvUsesHomeAndJobItem) {
@@ -389,8 +407,9 @@ TEST_F(Hooks, RemoteMissingConfigFailsGatewayJobInTaskInit) {
     EXPECT_EQ(user_init(), 0);  // user_init errors do not reach srun: raised in task_init
     EXPECT_TRUE(errors().empty());
     EXPECT_EQ(task_init(), -1);
-    EXPECT_EQ(errors(), (std::vector<std::string>{
-                            "psgw: cannot read /nonexistent/psgw.conf: No such file or directory"}));
+    EXPECT_EQ(
+        errors(),
+        (std::vector<std::string>{"psgw: cannot read /nonexistent/psgw.conf: No such file or directory"}));
     EXPECT_TRUE(fake::spank().set_env.empty());
 }
 

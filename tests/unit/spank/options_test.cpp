@@ -26,9 +26,9 @@ TEST(Options, TableHasTheTenPsmgmtOptionsWithPsgwHelp) {
         EXPECT_TRUE(def.usage.starts_with("[psgw] ")) << def.name;
         EXPECT_EQ(&option_def(def.id), &def);
     }
-    EXPECT_EQ(names, (std::vector<std::string>{"gw_num", "gw_file", "gw_plugin", "gw_env", "gw_cleanup",
-                                               "gw_binary", "gw_psgwd_per_node", "gw_quiet", "gw_debug",
-                                               "gw_inherit"}));
+    EXPECT_EQ(names,
+              (std::vector<std::string>{"gw_num", "gw_file", "gw_plugin", "gw_env", "gw_cleanup", "gw_binary",
+                                        "gw_psgwd_per_node", "gw_quiet", "gw_debug", "gw_inherit"}));
 }
 
 TEST(Options, NumAndPerNodeRanges) {
@@ -55,7 +55,8 @@ TEST(Options, PluginResolution) {
     EXPECT_EQ(resolve_plugin((dir / "." / "mine.py").string(), cfg), real);
     EXPECT_EQ(error_of([&] { resolve_plugin("other", cfg); }),
               "psgw: --gw_plugin=other is invalid: not built in (plugin01, plugin02, plugin03) and not "
-              "found in " + dir.string() + " as other or other.py");
+              "found in " +
+                  dir.string() + " as other or other.py");
     EXPECT_EQ(error_of([&] { resolve_plugin(dir.string() + "/", cfg); }),
               "psgw: --gw_plugin=" + dir.string() + "/ is invalid: no such regular file");
 }
@@ -64,7 +65,8 @@ TEST(Options, EnvTokensAreCheckedNeverEvaluated) {
     EXPECT_EQ(validate_env("A=1  PSP_X=$(reboot)"), "A=1  PSP_X=$(reboot)");
     EXPECT_EQ(error_of([] { validate_env("A=1 $(reboot)"); }),
               "psgw: --gw_env=A=1 $(reboot) is invalid: token '$(reboot)' is not KEY=VALUE");
-    EXPECT_EQ(error_of([] { validate_env("  "); }), "psgw: --gw_env=   is invalid: expected KEY=VALUE tokens");
+    EXPECT_EQ(error_of([] { validate_env("  "); }),
+              "psgw: --gw_env=   is invalid: expected KEY=VALUE tokens");
 }
 
 TEST(Options, BinaryOnlyWithoutStrictMode) {
@@ -96,7 +98,9 @@ TEST(PluginArgs, OnlyAbsoluteConf) {
               "psgw: unknown plugstack.conf argument 'debug=1' (only conf=/abs/path is known)");
     EXPECT_EQ(error_of([] { parse_plugin_args({"conf=psgw.conf"}); }),
               "psgw: plugstack.conf argument 'conf=psgw.conf': expected an absolute path");
-    EXPECT_EQ(error_of([] { parse_plugin_args({"conf=/a", "conf=/b"}); }),
+    EXPECT_EQ(error_of([] {
+                  parse_plugin_args({"conf=/a", "conf=/b"});
+              }),
               "psgw: plugstack.conf argument 'conf=/b' repeats conf=");
 }
 

@@ -10,20 +10,20 @@
 #include <psgw/contract.hpp>
 
 #include <arpa/inet.h>
-#include <csignal>
-#include <cstdlib>
 #include <fcntl.h>
-#include <filesystem>
-#include <fstream>
 #include <grp.h>
 #include <netinet/in.h>
 #include <pwd.h>
-#include <sstream>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <thread>
 #include <unistd.h>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -88,7 +88,8 @@ inline std::uint16_t free_port() {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) addr.sin_port = 0;  // getsockname reports 0 too
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+        addr.sin_port = 0;  // getsockname reports 0 too
     socklen_t size = sizeof addr;
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &size);
     ::close(fd);
@@ -115,7 +116,8 @@ inline std::string raw_exchange(std::uint16_t port, const std::string& body) {
     }
     std::string reply;
     char buffer[4096];
-    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) reply.append(buffer, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;)
+        reply.append(buffer, static_cast<std::size_t>(n));
     ::close(fd);
     return reply.size() > kFrameHeaderSize ? reply.substr(kFrameHeaderSize) : std::string();
 }
@@ -142,10 +144,11 @@ protected:
         if (::chown((munge / "munge.key").c_str(), pw->pw_uid, pw->pw_gid) != 0) return;
         ::chmod((munge / "munge.key").c_str(), 0400);
         socket_ = (munge / "munge.socket").string();
-        const std::string command = "runuser -u munge -- " + std::string(kMunged) + " --force --socket=" + socket_ +
-                                    " --key-file=" + (munge / "munge.key").string() + " --pid-file=" +
-                                    (munge / "munged.pid").string() + " --seed-file=" + (munge / "seed").string() +
-                                    " --log-file=" + (munge / "munged.log").string();
+        const std::string command =
+            "runuser -u munge -- " + std::string(kMunged) + " --force --socket=" + socket_ +
+            " --key-file=" + (munge / "munge.key").string() +
+            " --pid-file=" + (munge / "munged.pid").string() + " --seed-file=" + (munge / "seed").string() +
+            " --log-file=" + (munge / "munged.log").string();
         if (std::system(command.c_str()) != 0) return;
         munged_ok_ = eventually([] { return fs::exists(socket_); }, 5s);
     }
@@ -197,7 +200,8 @@ protected:
     void start_agent(const char* job_check_interval = "0") {
         spawn_agent(job_check_interval);
         ASSERT_TRUE(eventually([this] { return can_connect("127.0.0.1", port_); }))
-            << "agent did not listen:\n" << agent_log();
+            << "agent did not listen:\n"
+            << agent_log();
     }
 
     /// Forks and execs the agent (agent_ = its pid), logging to agent.log.
@@ -209,12 +213,12 @@ protected:
             const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
             ::dup2(fd, 1);
             ::dup2(fd, 2);
-            ::setenv("PSGW_TEST_AGENT_SECRET", "leak", 1);  // must not reach the relays
+            ::setenv("PSGW_TEST_AGENT_SECRET", "leak", 1);         // must not reach the relays
             ::setenv("SLURM_CONF", "/nonexistent/slurm.conf", 1);  // Slurm cannot be asked
             const std::string config = (work_ / "psgw.conf").string();
             const std::string listen = "127.0.0.1:" + std::to_string(port_);
-            ::execl(PSGWD_BINARY_PATH, PSGWD_BINARY_PATH, "agent", "--config", config.c_str(), "--node", "gwtest",
-                    "--listen", listen.c_str(), "--job-check-interval", job_check_interval,
+            ::execl(PSGWD_BINARY_PATH, PSGWD_BINARY_PATH, "agent", "--config", config.c_str(), "--node",
+                    "gwtest", "--listen", listen.c_str(), "--job-check-interval", job_check_interval,
                     static_cast<char*>(nullptr));
             ::_exit(127);
         }

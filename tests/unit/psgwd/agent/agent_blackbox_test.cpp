@@ -91,7 +91,8 @@ TEST_F(AgentBlackBox, RefusesMissingForgedAndUnauthorizedCredentials) {
     if (child == 0) {
         ::close(fds[0]);
         const passwd* nobody = ::getpwnam("nobody");
-        if (::setgroups(0, nullptr) != 0 || ::setgid(nobody->pw_gid) != 0 || ::setuid(nobody->pw_uid) != 0) ::_exit(2);
+        if (::setgroups(0, nullptr) != 0 || ::setgid(nobody->pw_gid) != 0 || ::setuid(nobody->pw_uid) != 0)
+            ::_exit(2);
         try {
             const std::string credential = MungeCodec(socket_).encode(R"({"v":1,"op":"list"})");
             if (::write(fds[1], credential.data(), credential.size()) < 0) ::_exit(3);
@@ -103,7 +104,8 @@ TEST_F(AgentBlackBox, RefusesMissingForgedAndUnauthorizedCredentials) {
     ::close(fds[1]);
     std::string credential;
     char buffer[4096];
-    for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;) credential.append(buffer, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;)
+        credential.append(buffer, static_cast<std::size_t>(n));
     ::close(fds[0]);
     int status = 0;
     ::waitpid(child, &status, 0);
@@ -117,11 +119,14 @@ TEST_F(AgentBlackBox, RefusesMissingForgedAndUnauthorizedCredentials) {
     EXPECT_NE(raw_exchange(port_, root_credential).find("\"ok\":true"), std::string::npos);
     EXPECT_NE(raw_exchange(port_, root_credential).find("replayed"), std::string::npos);
 
-    EXPECT_TRUE(eventually([this, &nobody_uid] {
-        const std::string log = agent_log();
-        return log.find("not authorized: uid " + nobody_uid) != std::string::npos &&
-               log.find("replayed") != std::string::npos;
-    }, 5s)) << agent_log();
+    EXPECT_TRUE(eventually(
+        [this, &nobody_uid] {
+            const std::string log = agent_log();
+            return log.find("not authorized: uid " + nobody_uid) != std::string::npos &&
+                   log.find("replayed") != std::string::npos;
+        },
+        5s))
+        << agent_log();
     const std::string log = agent_log();
     EXPECT_NE(log.find("refused control request from 127.0.0.1"), std::string::npos) << log;
     EXPECT_NE(log.find("bad credential"), std::string::npos) << log;
@@ -154,11 +159,14 @@ TEST_F(AgentBlackBox, SlurmQueryFailureNeverStopsRelays) {
     const StartReply reply = start(request(1));
     // Wait until the agent has tried (and failed) to ask Slurm about the job at least twice.
     const std::string needle = "job " + std::to_string(job_) + ": cannot ask Slurm";
-    EXPECT_TRUE(eventually([&] {
-        const std::string log = agent_log();
-        const auto first = log.find(needle);
-        return first != std::string::npos && log.find(needle, first + 1) != std::string::npos;
-    }, 20s)) << agent_log();
+    EXPECT_TRUE(eventually(
+        [&] {
+            const std::string log = agent_log();
+            const auto first = log.find(needle);
+            return first != std::string::npos && log.find(needle, first + 1) != std::string::npos;
+        },
+        20s))
+        << agent_log();
     EXPECT_TRUE(process_exists(reply.relays[0].pid));
     EXPECT_EQ(list_relays(agent(), kTimeout).at("jobs").size(), 1u);
 }
@@ -193,9 +201,7 @@ TEST_F(AgentBlackBox, NonStrictBinaryRunsAsUserAndEarlyExitIsReported) {
 }
 
 /// The agent's resident memory in KiB (VmRSS), 0 if unreadable.
-long resident_kib(pid_t pid) {
-    return std::atol(status_field(pid, "VmRSS").c_str());
-}
+long resident_kib(pid_t pid) { return std::atol(status_field(pid, "VmRSS").c_str()); }
 
 /// A connection that announced `length` body bytes and sent only `sent` of them.
 int announce_body(std::uint16_t port, std::uint32_t length, std::size_t sent) {
@@ -257,8 +263,9 @@ TEST_F(AgentBlackBox, RefusesAStateDirectoryOthersCanWrite) {
         fs::permissions(work_ / "state", mode);
         spawn_agent();
         EXPECT_TRUE(agent_refused()) << agent_log();
-        EXPECT_NE(agent_log().find("AGENT_STATE_DIR: " + (work_ / "state").string() + " must be owned by uid 0"),
-                  std::string::npos)
+        EXPECT_NE(
+            agent_log().find("AGENT_STATE_DIR: " + (work_ / "state").string() + " must be owned by uid 0"),
+            std::string::npos)
             << agent_log();
     }
     const passwd* nobody = ::getpwnam("nobody");

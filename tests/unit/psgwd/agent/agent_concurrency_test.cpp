@@ -30,7 +30,8 @@ protected:
         {
             std::ofstream script(slow_binary_);
             script << "#!/bin/sh\necho $$ > " << pid_dir_.string() << "/relay-$PSGWD_ID.pid\nsleep "
-                   << std::chrono::seconds(kSlowStart).count() << "\nexec " << PSGWD_BINARY_PATH << " \"$@\"\n";
+                   << std::chrono::seconds(kSlowStart).count() << "\nexec " << PSGWD_BINARY_PATH
+                   << " \"$@\"\n";
         }
         fs::permissions(slow_binary_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                                           fs::perms::others_read | fs::perms::others_exec);
@@ -59,7 +60,8 @@ protected:
 
     /// Starts `r` on another thread; the future holds the reply or the ControlError.
     std::future<StartReply> start_async(const StartRequest& r) {
-        return std::async(std::launch::async, [address = agent(), r] { return start_relays(address, r, kTimeout); });
+        return std::async(std::launch::async,
+                          [address = agent(), r] { return start_relays(address, r, kTimeout); });
     }
 
     fs::path pid_dir_;
@@ -132,7 +134,8 @@ TEST_F(AgentConcurrency, StopDuringAStartLeavesNoRelayRunning) {
         pending.get();
         ADD_FAILURE() << "a start cancelled by a stop succeeded";
     } catch (const ControlError& e) {
-        EXPECT_NE(std::string(e.what()).find("start cancelled by a stop request"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("start cancelled by a stop request"), std::string::npos)
+            << e.what();
     }
     EXPECT_TRUE(list_relays(agent(), kTimeout).at("jobs").empty());
     EXPECT_FALSE(fs::exists(work_ / "state" / "jobs" / (std::to_string(job_) + ".json")));

@@ -24,19 +24,25 @@ TEST(RelayAccessPolicy, AllowsJobNodesAcrossTheGatewayBothWays) {
 
 TEST(RelayAccessPolicy, RefusesSourcesThatAreNotJobNodesOnTheListenerFabric) {
     const auto p = policy();
-    EXPECT_EQ(p.check(Fabric::kCluster, a("10.78.0.13"), a("10.79.0.21")), RelayStatus::kSourceNotInJob);  // other job
-    EXPECT_EQ(p.check(Fabric::kCluster, a("10.77.0.11"), a("10.79.0.21")), RelayStatus::kSourceNotInJob);  // management
-    EXPECT_EQ(p.check(Fabric::kCluster, a("10.79.0.21"), a("10.79.0.22")), RelayStatus::kSourceNotInJob);  // wrong fabric
+    EXPECT_EQ(p.check(Fabric::kCluster, a("10.78.0.13"), a("10.79.0.21")),
+              RelayStatus::kSourceNotInJob);  // other job
+    EXPECT_EQ(p.check(Fabric::kCluster, a("10.77.0.11"), a("10.79.0.21")),
+              RelayStatus::kSourceNotInJob);  // management
+    EXPECT_EQ(p.check(Fabric::kCluster, a("10.79.0.21"), a("10.79.0.22")),
+              RelayStatus::kSourceNotInJob);  // wrong fabric
     EXPECT_EQ(p.check(Fabric::kBooster, a("10.78.0.11"), a("10.78.0.12")), RelayStatus::kSourceNotInJob);
-    EXPECT_EQ(p.check(Fabric::kCluster, a("10.78.0.101"), a("10.79.0.21")), RelayStatus::kSourceNotInJob);  // itself
+    EXPECT_EQ(p.check(Fabric::kCluster, a("10.78.0.101"), a("10.79.0.21")),
+              RelayStatus::kSourceNotInJob);  // itself
 }
 
 TEST(RelayAccessPolicy, RefusesDestinationsThatAreNotJobNodesOnTheOtherFabric) {
     const auto p = policy();
     EXPECT_EQ(p.check(Fabric::kCluster, a("10.78.0.11"), a("10.79.0.23")), RelayStatus::kDestNotInJob);
-    EXPECT_EQ(p.check(Fabric::kCluster, a("10.78.0.11"), a("10.78.0.12")), RelayStatus::kDestNotInJob);  // same side
+    EXPECT_EQ(p.check(Fabric::kCluster, a("10.78.0.11"), a("10.78.0.12")),
+              RelayStatus::kDestNotInJob);  // same side
     EXPECT_EQ(p.check(Fabric::kCluster, a("10.78.0.11"), a("10.77.0.1")), RelayStatus::kDestNotInJob);
-    EXPECT_EQ(p.check(Fabric::kCluster, a("10.78.0.11"), a("10.79.0.101")), RelayStatus::kDestNotInJob);  // gateway
+    EXPECT_EQ(p.check(Fabric::kCluster, a("10.78.0.11"), a("10.79.0.101")),
+              RelayStatus::kDestNotInJob);  // gateway
     EXPECT_EQ(p.check(Fabric::kBooster, a("10.79.0.21"), a("10.78.0.101")), RelayStatus::kDestNotInJob);
     EXPECT_EQ(p.check(Fabric::kCluster, a("10.78.0.11"), a("127.0.0.1")), RelayStatus::kDestNotInJob);
 }
@@ -51,7 +57,8 @@ TEST(RelayAccessPolicy, GatewayAddressesListedAsPeersStayRefused) {
 TEST(RelayAccessPolicy, Ipv4MappedAddressesCompareAsIpv4) {
     const auto p = policy();
     EXPECT_EQ(p.check(Fabric::kCluster, a("::ffff:10.78.0.11"), a("::ffff:10.79.0.21")), RelayStatus::kOk);
-    EXPECT_EQ(p.check(Fabric::kCluster, a("::ffff:10.78.0.11"), a("::ffff:10.79.0.101")), RelayStatus::kDestNotInJob);
+    EXPECT_EQ(p.check(Fabric::kCluster, a("::ffff:10.78.0.11"), a("::ffff:10.79.0.101")),
+              RelayStatus::kDestNotInJob);
 }
 
 TEST(RelayAccessPolicy, Ipv6Peers) {

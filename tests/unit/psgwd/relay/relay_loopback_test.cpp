@@ -32,7 +32,8 @@ struct Pair {
 };
 
 // Opens a relayed connection. `from_cluster`: the client is the cluster node.
-void open_pair(const RelayProcess& relay, int listen_fd, std::uint16_t listen_port, bool from_cluster, Pair& pair) {
+void open_pair(const RelayProcess& relay, int listen_fd, std::uint16_t listen_port, bool from_cluster,
+               Pair& pair) {
     const char* src = from_cluster ? kClusterNode : kBoosterNode;
     const char* gw = from_cluster ? kGatewayCluster : kGatewayBooster;
     const char* dst = from_cluster ? kBoosterNode : kClusterNode;
@@ -75,11 +76,12 @@ TEST(RelayLoopback, NoFreePortIsOneLineAndExit1) {
 
 TEST(RelayLoopback, MalformedConfigExits2WithOneLine) {
     for (const std::string& text : {std::string("{\"job\":"), std::string("{\"job\":1}"),
-                                   loopback_config().dump().replace(1, 0, "\"bogus\":1,")}) {
+                                    loopback_config().dump().replace(1, 0, "\"bogus\":1,")}) {
         const auto result = run_relay_with_input(text);
         EXPECT_EQ(result.exit_code, 2) << text;
         EXPECT_EQ(result.stderr_text.rfind("psgw: relay config: ", 0), 0u) << result.stderr_text;
-        EXPECT_EQ(std::count(result.stderr_text.begin(), result.stderr_text.end(), '\n'), 1) << result.stderr_text;
+        EXPECT_EQ(std::count(result.stderr_text.begin(), result.stderr_text.end(), '\n'), 1)
+            << result.stderr_text;
     }
 }
 
@@ -94,8 +96,14 @@ TEST(RelayLoopback, DataIntegrity64MiBEachWayConcurrently) {
     std::uint64_t sent_up = 0, sent_down = 0, got_up = kFnvInit, got_down = kFnvInit;
     long long n_up = 0, n_down = 0;
     {
-        std::jthread w1([&] { sent_up = send_pattern(pair.client, 1, kBytes); shutdown(pair.client, SHUT_WR); });
-        std::jthread w2([&] { sent_down = send_pattern(pair.server, 2, kBytes); shutdown(pair.server, SHUT_WR); });
+        std::jthread w1([&] {
+            sent_up = send_pattern(pair.client, 1, kBytes);
+            shutdown(pair.client, SHUT_WR);
+        });
+        std::jthread w2([&] {
+            sent_down = send_pattern(pair.server, 2, kBytes);
+            shutdown(pair.server, SHUT_WR);
+        });
         std::jthread r1([&] { n_up = read_to_eof(pair.server, got_up); });
         std::jthread r2([&] { n_down = read_to_eof(pair.client, got_down); });
     }
@@ -126,7 +134,11 @@ TEST(RelayLoopback, ManyConcurrentConnectionsBothDirections) {
     {
         std::vector<std::jthread> threads;
         for (int i = 0; i < kConnections; ++i) {
-            threads.emplace_back([&, i] { sent[i] = send_pattern(pairs[i].client, 100 + i, kBytes); close(pairs[i].client); pairs[i].client = -1; });
+            threads.emplace_back([&, i] {
+                sent[i] = send_pattern(pairs[i].client, 100 + i, kBytes);
+                close(pairs[i].client);
+                pairs[i].client = -1;
+            });
             threads.emplace_back([&, i] { n[i] = read_to_eof(pairs[i].server, got[i]); });
         }
     }
@@ -174,8 +186,10 @@ TEST(RelayLoopback, RefusesWhatIsNotTheJobsTraffic) {
     std::uint16_t cluster_port = 0;
     const int cluster_lfd = listen_on(kClusterNode, cluster_port);
     int fd = -1;
-    const auto expect = [&](const char* src, const char* gw, const char* dst, std::uint16_t dport, RelayStatus want) {
-        EXPECT_EQ(relay_connect(src, gw, relay.port(), dst, dport, fd), want) << src << " via " << gw << " to " << dst;
+    const auto expect = [&](const char* src, const char* gw, const char* dst, std::uint16_t dport,
+                            RelayStatus want) {
+        EXPECT_EQ(relay_connect(src, gw, relay.port(), dst, dport, fd), want)
+            << src << " via " << gw << " to " << dst;
         if (fd >= 0) {
             char c;
             EXPECT_EQ(recv(fd, &c, 1, 0), 0);  // the relay closed after the reply
@@ -186,8 +200,10 @@ TEST(RelayLoopback, RefusesWhatIsNotTheJobsTraffic) {
     expect(kBoosterNode, kGatewayCluster, kBoosterNode, port, RelayStatus::kSourceNotInJob);  // wrong fabric
     expect(kClusterNode, kGatewayBooster, kBoosterNode, port, RelayStatus::kSourceNotInJob);
     expect(kClusterNode, kGatewayCluster, kStranger, port, RelayStatus::kDestNotInJob);
-    expect(kClusterNode, kGatewayCluster, kClusterNode, cluster_port, RelayStatus::kDestNotInJob);  // same side
-    expect(kClusterNode, kGatewayCluster, kGatewayBooster, relay.port(), RelayStatus::kDestNotInJob);  // itself
+    expect(kClusterNode, kGatewayCluster, kClusterNode, cluster_port,
+           RelayStatus::kDestNotInJob);  // same side
+    expect(kClusterNode, kGatewayCluster, kGatewayBooster, relay.port(),
+           RelayStatus::kDestNotInJob);  // itself
     expect(kBoosterNode, kGatewayBooster, kGatewayCluster, relay.port(), RelayStatus::kDestNotInJob);
     // Nothing listens on 127.0.0.13:1 (a cluster job node): the connect is refused.
     expect(kBoosterNode, kGatewayBooster, "127.0.0.13", 1, RelayStatus::kConnectRefused);
@@ -197,8 +213,10 @@ TEST(RelayLoopback, RefusesWhatIsNotTheJobsTraffic) {
         fd = connect_from(kClusterNode, kGatewayCluster, relay.port());
         ASSERT_GE(fd, 0);
         std::uint8_t hello[24] = {'P', 'S', 'G', 'W', 1, 4, 0, 80, 127, 0, 0, 4};
-        if (variant == 0) hello[0] = 'X';
-        else hello[4] = 2;
+        if (variant == 0)
+            hello[0] = 'X';
+        else
+            hello[4] = 2;
         ASSERT_TRUE(write_all(fd, hello, sizeof hello));
         psgw::wire::ReplyBytes reply{};
         ASSERT_EQ(recv(fd, reply.data(), reply.size(), MSG_WAITALL), 8);

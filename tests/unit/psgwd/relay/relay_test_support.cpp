@@ -5,11 +5,11 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <csignal>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <gtest/gtest.h>
 
@@ -74,7 +74,8 @@ nlohmann::json loopback_config() {
     static std::atomic<int> counter{0};
     const int base = 42000 + static_cast<int>((getpid() % 200) * 100) + (counter++ % 10) * 10;
     static std::atomic<int> files{0};
-    const std::string stats = "/tmp/psgw-relay-test-" + std::to_string(getpid()) + "-" + std::to_string(files++) + ".json";
+    const std::string stats =
+        "/tmp/psgw-relay-test-" + std::to_string(getpid()) + "-" + std::to_string(files++) + ".json";
     return {
         {"job", 4242},
         {"cluster_addr", kGatewayCluster},

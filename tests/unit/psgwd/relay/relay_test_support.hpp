@@ -4,8 +4,8 @@
 
 #include <psgw/contract.hpp>
 
-#include <nlohmann/json.hpp>
 #include <sys/types.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <optional>

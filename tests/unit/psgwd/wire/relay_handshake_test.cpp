@@ -34,9 +34,15 @@ sockaddr_storage v6(const char* addr, std::uint16_t port) {
 }
 
 constexpr RelayStatus kAllStatuses[] = {
-    RelayStatus::kOk,           RelayStatus::kBadVersion,     RelayStatus::kMalformed,
-    RelayStatus::kSourceNotInJob, RelayStatus::kDestNotInJob, RelayStatus::kConnectRefused,
-    RelayStatus::kConnectTimeout, RelayStatus::kUnreachable,  RelayStatus::kOverloaded,
+    RelayStatus::kOk,
+    RelayStatus::kBadVersion,
+    RelayStatus::kMalformed,
+    RelayStatus::kSourceNotInJob,
+    RelayStatus::kDestNotInJob,
+    RelayStatus::kConnectRefused,
+    RelayStatus::kConnectTimeout,
+    RelayStatus::kUnreachable,
+    RelayStatus::kOverloaded,
 };
 
 TEST(RelayHandshake, HelloIpv4LayoutIsBigEndianAndPadded) {
