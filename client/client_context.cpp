@@ -1,4 +1,5 @@
 #include "client_context.hpp"
+#include <psgw/error.hpp>
 
 #include "local_addresses.hpp"
 
@@ -28,7 +29,7 @@ ClientContext load_context() noexcept {
         ctx.error_errno = e.code();
     } catch (const std::exception& e) {
         ctx.state = ClientContext::State::kError;
-        ctx.error = std::string("psgw: loading the routing file: ") + e.what();
+        ctx.error = std::string("psgw: loading the routing file: ").append(psgw::error_body(e.what()));
         ctx.error_errno = ENOMEM;
     }
     return ctx;

@@ -1,5 +1,6 @@
 #include "ledger_store.hpp"
 
+#include "posix/fd_io.hpp"
 #include "sys/private_directory.hpp"
 #include "sys/unique_fd.hpp"
 #include "sys/user_files.hpp"
@@ -47,15 +48,9 @@ nlohmann::json LedgerStore::read() const {
         fail("cannot open", path);
     }
     std::string text;
-    char buffer[8192];
-    for (;;) {
-        ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            fail("cannot read", path);
-        }
-        if (n == 0) break;
-        text.append(buffer, static_cast<std::size_t>(n));
+    if (const auto got = posix::read_to_eof(fd.get(), text); !got) {
+        errno = got.error;
+        fail("cannot read", path);
     }
     // Never reset a corrupt ledger silently: that would double-book gateways.
     auto document = nlohmann::json::parse(text, nullptr, false);

@@ -1,5 +1,5 @@
 // Name lookup for the built-in plugins; the functions are inline in the header.
-#include "route/builtin_plugins.hpp"
+#include "builtin_plugins.hpp"
 
 namespace psgw::route {
 

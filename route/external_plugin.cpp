@@ -1,7 +1,8 @@
 // External plugin run; the wire format is documented in psgw-plugin-runner.py.
-#include "route/external_plugin.hpp"
+#include "external_plugin.hpp"
+#include <psgw/error.hpp>
 
-#include "route/plugin_runner_script.hpp"
+#include "plugin_runner_script.hpp"
 #include "sys/child_process.hpp"
 
 #include <unistd.h>
@@ -78,7 +79,8 @@ std::vector<std::uint32_t> run_external_plugin(const std::filesystem::path& file
     try {
         result = sys::run_child(options);
     } catch (const std::system_error& e) {
-        throw RouteError(who + ": cannot run " + request.python.string() + ": " + e.what());
+        throw RouteError(who + ": cannot run " + request.python.string() + ": " +
+                         std::string(error_body(e.what())));
     }
     if (result.timed_out) {
         throw RouteError(who + ": timed out after " + std::to_string(request.timeout.count()) + " s");

@@ -1,5 +1,5 @@
 // Plugin name resolution; see plugin_resolver.hpp.
-#include "route/plugin_resolver.hpp"
+#include "plugin_resolver.hpp"
 
 #include "route/route_generator.hpp"
 

@@ -1,7 +1,7 @@
 // Which plugin a RouteRequest::plugin string names (psroute.py's lookup rules).
 #pragma once
 
-#include "route/builtin_plugins.hpp"
+#include "builtin_plugins.hpp"
 
 #include <filesystem>
 #include <optional>

@@ -1,10 +1,10 @@
 // generate_routes: validate, sort, ask the plugin, assemble the file in one buffer.
 #include "route/route_generator.hpp"
 
-#include "route/builtin_plugins.hpp"
-#include "route/external_plugin.hpp"
+#include "builtin_plugins.hpp"
+#include "external_plugin.hpp"
+#include "plugin_resolver.hpp"
 #include "route/gateway_table.hpp"
-#include "route/plugin_resolver.hpp"
 
 #include <algorithm>
 #include <cstring>

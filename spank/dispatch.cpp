@@ -6,6 +6,8 @@
 #include "plugin_state.hpp"
 #include "spank_api.hpp"
 
+#include <psgw/version.hpp>
+
 #include <array>
 #include <exception>
 #include <string_view>
@@ -88,6 +90,12 @@ int init(spank_t sp, int ac, char** av) {
     }
     const bool remote = context == S_CTX_REMOTE;
     PluginState& state = plugin_state();
+    if (!state.version_logged) {
+        // Debug level: every sbatch/srun/slurmstepd loads the plugin, and users should not
+        // see this unless they ask (-vv, SlurmdDebug=debug).
+        slurm_debug("psgw: psgw_spank %.*s loaded", static_cast<int>(kVersion.size()), kVersion.data());
+        state.version_logged = true;
+    }
     PluginArgs args;
     try {
         args = parse_plugin_args(std::vector<std::string_view>(av, av + ac));

@@ -14,6 +14,7 @@ struct PluginState {
     std::optional<config::Config> config;  ///< unset if psgw.conf could not be read
     std::string config_error;              ///< why not, one line
     bool options_registered = false;
+    bool version_logged = false;  ///< "psgw_spank VERSION" written once per process
     OptionSet options;
     int post_opt_calls = 0;        ///< = index of the het component whose options come next
     bool job_env_set = false;      ///< job-control variables already stored

@@ -116,4 +116,21 @@ IoResult read_exact(int fd, void* data, std::size_t size, Clock::time_point dead
     return {IoStatus::kOk, 0, done};
 }
 
+IoResult read_to_eof(int fd, std::string& out, std::size_t keep) {
+    char buffer[8192];
+    std::size_t done = 0;
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n == 0) return {IoStatus::kOk, 0, done};
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return failed(errno, done);
+        }
+        const auto got = static_cast<std::size_t>(n);
+        done += got;
+        const std::size_t room = keep > out.size() ? keep - out.size() : 0;
+        out.append(buffer, std::min(got, room));
+    }
+}
+
 }  // namespace psgw::posix

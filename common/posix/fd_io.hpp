@@ -1,13 +1,16 @@
 // The one read-exactly / write-all pair for every psgw process: blocking or
 // non-blocking descriptors, sockets, pipes and files, with an optional deadline.
-// No exceptions and no allocation, so the preload shim and the SPANK plugin can use it.
+// No exceptions and no allocation (read_to_eof aside), so the preload shim and the
+// SPANK plugin can use it.
 #pragma once
 
 #include <sys/uio.h>
 
 #include <chrono>
 #include <cstddef>
+#include <limits>
 #include <span>
+#include <string>
 
 namespace psgw::posix {
 
@@ -43,6 +46,11 @@ IoResult write_all(int fd, const void* data, std::size_t size,
 /// Reads exactly `size` bytes (never more). EINTR is retried; EAGAIN on a non-blocking
 /// fd waits until `deadline`.
 IoResult read_exact(int fd, void* data, std::size_t size, Clock::time_point deadline = kNoDeadline) noexcept;
+
+/// Reads a blocking fd (a pipe, a file) to end of stream, appending at most `keep` bytes
+/// to `out`; anything past that is read and dropped, so the writer never blocks on us.
+/// The one function here that allocates (std::bad_alloc is its only exception).
+IoResult read_to_eof(int fd, std::string& out, std::size_t keep = std::numeric_limits<std::size_t>::max());
 
 /// Waits for `events` on `fd` until `deadline`. Returns 0 (ready or error pending:
 /// the next call reports which), ETIMEDOUT, or an errno.

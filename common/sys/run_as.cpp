@@ -2,6 +2,7 @@
 // fd 3, so any exception text (a failed drop included) reaches the caller verbatim.
 #include "sys/run_as.hpp"
 
+#include "posix/fd_io.hpp"
 #include "sys/spawn.hpp"
 
 #include <unistd.h>
@@ -15,18 +16,6 @@ namespace psgw::sys {
 namespace {
 
 constexpr int kReportFd = 3;
-
-void write_all(int fd, const std::string& line) {
-    const char* data = line.data();
-    std::size_t left = line.size();
-    while (left > 0) {
-        const ssize_t n = ::write(fd, data, left);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        data += n;
-        left -= static_cast<std::size_t>(n);
-    }
-}
 
 }  // namespace
 
@@ -51,7 +40,7 @@ std::string run_as(const std::optional<UserIdentity>& user, const std::function<
             } catch (...) {
                 line = "Epsgw: unknown error in file operation";
             }
-            write_all(kReportFd, line);
+            (void)posix::write_all(kReportFd, line.data(), line.size());  // a lost report reads as "died"
             return line[0] == 'O' ? 0 : 1;
         });
     } catch (const std::system_error& e) {
@@ -59,13 +48,7 @@ std::string run_as(const std::optional<UserIdentity>& user, const std::function<
     }
     UniqueFd report = child.take_fd(kReportFd);
     std::string line;
-    char buffer[4096];
-    for (;;) {
-        const ssize_t n = ::read(report.get(), buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        line.append(buffer, static_cast<std::size_t>(n));
-    }
+    (void)posix::read_to_eof(report.get(), line);  // a short report is judged below
     const int code = child.wait();
     if (line.empty()) throw std::runtime_error("psgw: file operation child died without a report");
     if (line[0] != 'O' || code != 0) {

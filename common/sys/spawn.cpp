@@ -3,6 +3,8 @@
 // the parent) can run in the child before it has reset them all to SIG_DFL.
 #include "sys/spawn.hpp"
 
+#include "posix/fd_io.hpp"
+
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <sys/prctl.h>
@@ -210,13 +212,7 @@ int wait_blocking(pid_t pid) {
 /// Parent side after fork: waits for the report pipe to close; throws the child's reason.
 void await_report(pid_t pid, UniqueFd report) {
     std::string text;
-    char buffer[512];
-    for (;;) {
-        const ssize_t n = ::read(report.get(), buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        if (text.size() < 1024) text.append(buffer, static_cast<std::size_t>(n));
-    }
+    (void)posix::read_to_eof(report.get(), text, 1024);  // EOF at exec: nothing to report
     if (text.empty()) return;
     wait_blocking(pid);
     const int code = std::atoi(text.c_str());

@@ -1,6 +1,7 @@
 // File operations done as the job user in a forked child (run_as).
 #include "sys/user_files.hpp"
 
+#include "posix/fd_io.hpp"
 #include "sys/run_as.hpp"
 #include "sys/unique_fd.hpp"
 
@@ -23,14 +24,8 @@ namespace {
 }
 
 void write_all(int fd, std::string_view content, const std::filesystem::path& path) {
-    while (!content.empty()) {
-        ssize_t n = ::write(fd, content.data(), content.size());
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            fail(path, "write", errno);
-        }
-        content.remove_prefix(static_cast<std::size_t>(n));
-    }
+    if (const auto written = posix::write_all(fd, content.data(), content.size()); !written)
+        fail(path, "write", written.error);
 }
 
 /// The atomic write proper, as whoever runs it.

@@ -50,7 +50,7 @@ void drop_privileges(const UserIdentity& user) {
 UserIdentity lookup_user(uid_t uid) {
     const auto entry = posix::find_user(uid);
     if (!entry) throw psgw::Error("psgw: unknown user id " + std::to_string(uid));
-    return UserIdentity{entry->uid, entry->gid, entry->name, entry->home};
+    return *entry;
 }
 
 }  // namespace psgw::sys

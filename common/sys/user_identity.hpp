@@ -1,18 +1,15 @@
 // Who a child process or a file operation acts as.
 #pragma once
 
+#include "posix/passwd_lookup.hpp"
+
 #include <sys/types.h>
-#include <string>
 
 namespace psgw::sys {
 
-/// The job user. name is used for initgroups().
-struct UserIdentity {
-    uid_t uid = 0;
-    gid_t gid = 0;
-    std::string name;
-    std::string home;  ///< from the passwd entry; empty when not looked up
-};
+/// The job user: the passwd fields psgw uses (name is used for initgroups(); home is
+/// empty when not looked up). One struct with posix::find_user's result.
+using UserIdentity = posix::PasswdEntry;
 
 /// Drops to the user in the safe order: initgroups (supplementary groups), setgid,
 /// setuid; then checks that root cannot be regained. Only for a forked child.

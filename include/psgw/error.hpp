@@ -25,6 +25,13 @@ public:
     explicit Error(const char* what) : std::runtime_error(what) {}
 };
 
+/// `message` without a leading kErrorPrefix: for wrapping one psgw message in another
+/// ("psgw: agent h:1: " + error_body(e.what())) without doubling the prefix.
+inline std::string_view error_body(std::string_view message) noexcept {
+    if (message.starts_with(kErrorPrefix)) message.remove_prefix(kErrorPrefix.size());
+    return message;
+}
+
 /// True if `message` follows the psgw convention (starts with kErrorPrefix).
 inline bool has_error_prefix(std::string_view message) noexcept { return message.starts_with(kErrorPrefix); }
 

@@ -1,6 +1,9 @@
 #include "agent/relay_launcher.hpp"
+#include <psgw/error.hpp>
 
 #include "agent/proc_info.hpp"
+#include "config/key_value.hpp"
+#include "posix/passwd_lookup.hpp"
 #include "sys/spawn.hpp"
 #include "sys/unique_fd.hpp"
 
@@ -43,7 +46,8 @@ void child_say(const char* what, const char* detail) {
 }  // namespace
 
 bool is_loader_variable(std::string_view entry) {
-    const std::string_view name = entry.substr(0, entry.find('='));
+    const auto assignment = config::split_key_value(entry);
+    const std::string_view name = assignment ? assignment->key : entry;
     // The dynamic loader's and glibc's code-loading variables: with them a user could run
     // own code inside the relay and so bypass its peer checks, which STRICT_MODE forbids.
     static constexpr std::string_view kGlibc[] = {"GCONV_PATH", "GLIBC_TUNABLES", "LOCPATH",
@@ -61,8 +65,10 @@ std::vector<std::string> build_env(const LaunchSettings& settings, const control
                                    const sys::UserIdentity& user, const std::string& home, unsigned index) {
     std::map<std::string, std::string> env;
     auto put = [&env](const std::string& entry) {
-        const auto eq = entry.find('=');
-        env[entry.substr(0, eq)] = entry.substr(eq + 1);
+        // Request entries were checked by the controller; one without '=' is not an
+        // assignment and is dropped rather than guessed at.
+        if (const auto assignment = config::split_key_value(entry))
+            env[std::string(assignment->key)] = assignment->value;
     };
     put("PATH=/usr/bin:/bin");
     put("HOME=" + home);
@@ -71,8 +77,9 @@ std::vector<std::string> build_env(const LaunchSettings& settings, const control
     for (const auto& entry : settings.config.gateway_env) put(entry);  // site defaults
     for (const auto& entry : request.env) {                            // GATEWAY_ENV, --gw_env, --gw_inherit
         if (settings.config.strict_mode && is_loader_variable(entry)) {
+            const auto assignment = config::split_key_value(entry);
             spdlog::info("job {}: {} not passed to the relay: STRICT_MODE is on", request.job,
-                         entry.substr(0, entry.find('=')));
+                         assignment ? assignment->key : std::string_view(entry));
             continue;
         }
         put(entry);
@@ -87,11 +94,9 @@ std::vector<std::string> build_env(const LaunchSettings& settings, const control
 }
 
 std::string home_of(const sys::UserIdentity& user) {
-    try {
-        const std::string home = sys::lookup_user(user.uid).home;
-        if (!home.empty()) return home;
-    } catch (const std::exception&) {}
-    return "/";
+    if (!user.home.empty()) return user.home;
+    const auto entry = posix::find_user(user.uid);
+    return entry && !entry->home.empty() ? entry->home : "/";
 }
 
 /// Last lines of a relay's stderr log, joined into one line for an error reply.
@@ -120,10 +125,10 @@ bool parse_ready_line(std::string_view line, std::uint16_t& port, pid_t& pid) {
     long long parsed_port = -1;
     long long parsed_pid = -1;
     for (std::string token; tokens >> token;) {
-        const auto eq = token.find('=');
-        if (eq == std::string::npos) return false;
-        const std::string key = token.substr(0, eq);
-        const std::string value = token.substr(eq + 1);
+        const auto field = config::split_key_value(token);
+        if (!field) return false;
+        const std::string_view key = field->key;
+        const std::string value(field->value);
         if (value.empty() || value.size() > 10 || !std::all_of(value.begin(), value.end(), ::isdigit)) {
             if (key == "port" || key == "pid") return false;
             continue;
@@ -250,7 +255,7 @@ SpawnedRelay RelayLauncher::spawn_relay(const control::StartRequest& request, co
             {binary.string(), "relay", std::string(contract::kRelayReadyFdOption), std::to_string(kReadyFd)},
             build_env(settings_, request, user, home, index));
     } catch (const std::system_error& e) {
-        throw failure(request.job, index, std::string("cannot be started: ") + e.what());
+        throw failure(request.job, index, std::string("cannot be started: ").append(error_body(e.what())));
     }
     SpawnedRelay relay;
     relay.config = child.take_fd(0);

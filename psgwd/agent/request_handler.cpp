@@ -1,4 +1,5 @@
 #include "agent/request_handler.hpp"
+#include <psgw/error.hpp>
 
 #include "control/control_message.hpp"
 
@@ -19,7 +20,7 @@ void RequestHandler::handle(std::string_view credential, const std::string& peer
     try {
         decoded = munge_.decode(credential);
     } catch (const control::MungeError& e) {
-        return reply(refuse(peer, std::string("bad credential: ") + e.what()));
+        return reply(refuse(peer, std::string("bad credential: ").append(error_body(e.what()))));
     }
     if (decoded.uid != 0 && decoded.uid != control_uid_)
         return reply(refuse(peer, "not authorized: uid " + std::to_string(decoded.uid)));

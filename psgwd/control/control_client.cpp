@@ -1,6 +1,7 @@
 // Blocking client with one overall deadline per request: connect, write and read
 // all wait with poll() against it, so a hung agent can never stall the prologue.
 #include "control/control_client.hpp"
+#include <psgw/error.hpp>
 
 #include "control/control_message.hpp"
 #include "control/framing.hpp"
@@ -49,7 +50,7 @@ public:
         try {
             length = decode_frame_header(header);
         } catch (const FrameError& e) {
-            fail(std::string("bad reply: ") + e.what());
+            fail(std::string("bad reply: ").append(error_body(e.what())));
         }
         std::string body(length, '\0');
         read_exact(socket.get(), body.data(), body.size());
@@ -62,7 +63,7 @@ public:
 
     [[noreturn]] void fail(std::string_view reason) const {
         throw ControlError("psgw: agent " + agent_.host + ":" + std::to_string(agent_.port) + ": " +
-                           std::string(reason));
+                           std::string(error_body(reason)));
     }
 
 private:

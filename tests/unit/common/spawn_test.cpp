@@ -2,6 +2,9 @@
 // clean signal state, reported setup and exec failures, group kill, RAII handle.
 #include "sys/spawn.hpp"
 
+#include "posix/fd_io.hpp"
+#include "test_support.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
@@ -20,16 +23,12 @@ namespace psgw::sys {
 namespace {
 
 using namespace std::chrono_literals;
+using test::dies_within;
 
 /// Everything readable from `fd` until EOF.
 std::string read_all(int fd) {
     std::string text;
-    char buffer[4096];
-    for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) != 0;) {
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) break;
-        text.append(buffer, static_cast<std::size_t>(n));
-    }
+    (void)posix::read_to_eof(fd, text);
     return text;
 }
 
@@ -43,25 +42,6 @@ std::string read_line(int fd) {
 
 void write_text(int fd, const std::string& text) {
     ASSERT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
-}
-
-/// The process is gone: no such pid, or only a zombie waiting for its (new) parent.
-bool is_dead(pid_t pid) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    if (!stat) return true;
-    std::string pid_text, comm, state;
-    stat >> pid_text >> comm >> state;
-    return state == "Z";
-}
-
-/// A process killed elsewhere (an orphan reaped by init) disappears asynchronously.
-bool dies_within(pid_t pid, std::chrono::milliseconds limit) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (!is_dead(pid)) {
-        if (std::chrono::steady_clock::now() > end) return false;
-        std::this_thread::sleep_for(10ms);
-    }
-    return true;
 }
 
 struct Pipe {

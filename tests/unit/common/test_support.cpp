@@ -1,4 +1,4 @@
-// Helpers for route_tests.
+// Shared test helpers (see test_support.hpp).
 #include "test_support.hpp"
 
 #include <pwd.h>
@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace psgw::test {
 
@@ -44,6 +45,23 @@ std::vector<std::string> list_dir(const std::filesystem::path& dir) {
     }
     std::sort(names.begin(), names.end());
     return names;
+}
+
+bool is_dead(pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    if (!stat) return true;
+    std::string pid_text, comm, state;
+    stat >> pid_text >> comm >> state;
+    return state == "Z";
+}
+
+bool dies_within(pid_t pid, std::chrono::milliseconds limit) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!is_dead(pid)) {
+        if (std::chrono::steady_clock::now() > end) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
 }
 
 std::optional<sys::UserIdentity> nobody_if_root() {

@@ -3,6 +3,9 @@
 
 #include "sys/user_identity.hpp"
 
+#include <sys/types.h>
+
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -31,6 +34,11 @@ std::string read_file(const std::filesystem::path& path);
 
 /// Names in a directory, sorted.
 std::vector<std::string> list_dir(const std::filesystem::path& dir);
+
+/// True if `pid` no longer runs: gone from /proc, or a zombie waiting to be reaped.
+bool is_dead(pid_t pid);
+/// Polls is_dead until `limit`: an orphan reaped by init disappears asynchronously.
+bool dies_within(pid_t pid, std::chrono::milliseconds limit);
 
 /// The user nobody when running as root (tests that drop privileges skip otherwise).
 std::optional<sys::UserIdentity> nobody_if_root();

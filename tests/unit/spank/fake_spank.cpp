@@ -119,6 +119,13 @@ void slurm_verbose(const char* fmt, ...) {
     va_end(args);
 }
 
+void slurm_debug(const char* fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    fake::spank().debug.push_back(fake::format(fmt, args));
+    va_end(args);
+}
+
 void slurm_info(const char* fmt, ...) {
     va_list args;
     va_start(args, fmt);

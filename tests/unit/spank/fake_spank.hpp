@@ -22,6 +22,7 @@ struct Spank {
     std::vector<std::string> errors;                 ///< slurm_error lines
     std::vector<std::string> infos;                  ///< slurm_info lines
     std::vector<std::string> verbose;                ///< slurm_verbose lines
+    std::vector<std::string> debug;                  ///< slurm_debug lines
     spank_err_t job_control_rc = static_cast<spank_err_t>(ESPANK_SUCCESS);
     bool throw_in_job_control_setenv = false;
 };

@@ -3,6 +3,8 @@
 #include "fake_spank.hpp"
 #include "plugin_state.hpp"
 
+#include <psgw/version.hpp>
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -281,6 +283,14 @@ TEST_F(Hooks, ExceptionBecomesErrorReturn) {
     EXPECT_EQ(post_opt(), -1);
     EXPECT_EQ(errors(),
               (std::vector<std::string>{"psgw: internal error in slurm_spank_init_post_opt: fake failure"}));
+}
+
+TEST_F(Hooks, InitLogsTheVersionOncePerProcess) {
+    ASSERT_EQ(init(), 0);
+    ASSERT_EQ(init(), 0);  // srun's second pass over plugstack.conf, a reload: still one line
+    EXPECT_EQ(fake::spank().debug,
+              (std::vector<std::string>{"psgw: psgw_spank " + std::string(psgw::kVersion) + " loaded"}));
+    EXPECT_TRUE(fake::spank().verbose.empty());
 }
 
 TEST_F(Hooks, BadPluginArgumentFailsInit) {

@@ -3,6 +3,8 @@
 // Needs root (the agent drops to `nobody`) and munged; skipped otherwise.
 #include "agent_blackbox_fixture.hpp"
 
+#include <psgw/version.hpp>
+
 #include <gtest/gtest.h>
 
 namespace psgw::control {
@@ -71,6 +73,36 @@ TEST_F(AgentBlackBox, StartRunsRelaysAsTheUserAndStopRemovesThem) {
     EXPECT_FALSE(fs::exists(work_ / "state" / "jobs" / (std::to_string(job_) + ".json")));
     // Stopping an unknown job succeeds.
     EXPECT_NO_THROW(stop_relays(agent(), job_ + 1, kTimeout));
+}
+
+// The version line once per process (agent and each relay), and SPDLOG_LEVEL in a job's
+// environment (--gw_env) reaching its relays' log set-up.
+TEST_F(AgentBlackBox, LogsTheVersionOnceAndRelaysHonourSpdlogLevel) {
+    start_agent();
+    const auto count = [](const std::string& text, const std::string& what) {
+        std::size_t n = 0;
+        for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+        return n;
+    };
+    const std::string version = std::string(psgw::kVersion);
+    const auto relay_log = [this] {
+        return read_file(work_ / "state" / ("job-" + std::to_string(job_) + "-relay-0.log"));
+    };
+
+    start(request(1));
+    const std::string plain = relay_log();
+    EXPECT_EQ(count(plain, "psgwd relay " + version), 1u) << plain;
+    stop_relays(agent(), job_, kTimeout);
+
+    auto quiet = request(1);
+    quiet.env.push_back("SPDLOG_LEVEL=relay=warn");
+    start(quiet);
+    const std::string warn_only = relay_log();
+    EXPECT_EQ(count(warn_only, "psgwd relay " + version), 0u) << warn_only;
+    stop_relays(agent(), job_, kTimeout);
+
+    const std::string log = agent_log();
+    EXPECT_EQ(count(log, "psgwd agent " + version), 1u) << log;
 }
 
 TEST_F(AgentBlackBox, RefusesMissingForgedAndUnauthorizedCredentials) {

@@ -1,5 +1,6 @@
 #include "relay_test_support.hpp"
 
+#include "posix/fd_io.hpp"
 #include "wire/relay_handshake.hpp"
 
 #include <arpa/inet.h>
@@ -34,13 +35,7 @@ sockaddr_in v4(const char* addr, std::uint16_t port) {
 
 std::string read_all_fd(int fd) {
     std::string out;
-    char buf[4096];
-    for (;;) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        out.append(buf, static_cast<std::size_t>(n));
-    }
+    (void)posix::read_to_eof(fd, out);
     return out;
 }
 
@@ -145,6 +140,25 @@ RunResult run_relay_with_input(const std::string& stdin_text) {
     return result;
 }
 
+RunResult run_relay_until_ready(const nlohmann::json& config) {
+    int stdin_w = -1, ready_r = -1, stderr_r = -1;
+    const pid_t pid = spawn_relay(stdin_w, ready_r, stderr_r, true);
+    const std::string text = config.dump();
+    write_all(stdin_w, text.data(), text.size());
+    close(stdin_w);
+    const std::string ready = read_all_fd(ready_r);  // EOF: ready (or dead)
+    close(ready_r);
+    kill(pid, SIGTERM);
+    RunResult result;
+    result.stderr_text = read_all_fd(stderr_r);
+    close(stderr_r);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (ready.empty()) throw std::runtime_error("relay never got ready: " + result.stderr_text);
+    return result;
+}
+
 int listen_on(const char* addr, std::uint16_t& port, int backlog) {
     const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     const int one = 1;
@@ -198,17 +212,7 @@ contract::RelayStatus relay_connect(const char* src, const char* relay_addr, std
 }
 
 bool write_all(int fd, const void* data, std::size_t n) {
-    const auto* p = static_cast<const std::uint8_t*>(data);
-    while (n > 0) {
-        // send() keeps a vanished peer from raising SIGPIPE; pipes need write().
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-        if (w < 0 && errno == ENOTSOCK) w = ::write(fd, p, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return false;
-        p += w;
-        n -= static_cast<std::size_t>(w);
-    }
-    return true;
+    return static_cast<bool>(posix::write_all(fd, data, n));  // MSG_NOSIGNAL on sockets
 }
 
 std::uint64_t fnv1a(std::uint64_t hash, const std::uint8_t* data, std::size_t n) {

@@ -53,6 +53,9 @@ struct RunResult {
     std::string stderr_text;
 };
 RunResult run_relay_with_input(const std::string& stdin_text);
+/// Runs psgwd relay with `config` until it is ready, stops it with SIGTERM and returns
+/// what it wrote to stderr (its log) and its exit code.
+RunResult run_relay_until_ready(const nlohmann::json& config);
 
 /// A listening TCP socket on `addr` (port 0: ephemeral). Returns fd, fills port.
 int listen_on(const char* addr, std::uint16_t& port, int backlog = 64);
