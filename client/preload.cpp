@@ -58,9 +58,8 @@ std::atomic<Dup3Fn> g_dup3{nullptr};
 /// close(), which must not find the peer table freed.
 union PeerTableStorage {
     constexpr PeerTableStorage() : table() {}
-    // NOLINTNEXTLINE(modernize-use-equals-default): "= default" would be deleted (non-trivial member); never
-    // destroyed on purpose
-    ~PeerTableStorage() {}
+    // Never destroyed on purpose; "= default" would be deleted (non-trivial member).
+    ~PeerTableStorage() {}  // NOLINT(modernize-use-equals-default)
     psgw::client::PeerTable table;
 };
 constinit PeerTableStorage g_peer_storage;

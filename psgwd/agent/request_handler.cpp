@@ -15,7 +15,7 @@ nlohmann::json RequestHandler::refuse(const std::string& peer, const std::string
     return control::error_reply(reason);
 }
 
-void RequestHandler::handle(std::string_view credential, const std::string& peer, Reply reply) {
+void RequestHandler::handle(std::string_view credential, const std::string& peer, const Reply& reply) {
     control::DecodedCredential decoded;
     try {
         decoded = munge_.decode(credential);

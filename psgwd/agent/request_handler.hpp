@@ -26,7 +26,7 @@ public:
 
     /// Answers `credential` received from `peer` ("ADDR:PORT", for the log) through
     /// `reply`, exactly once: at once for refusals and lists, later for starts and stops.
-    void handle(std::string_view credential, const std::string& peer, Reply reply);
+    void handle(std::string_view credential, const std::string& peer, const Reply& reply);
 
 private:
     nlohmann::json refuse(const std::string& peer, const std::string& reason);

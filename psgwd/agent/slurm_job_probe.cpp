@@ -14,7 +14,7 @@
 namespace psgw::agent {
 
 SlurmJobProbe::SlurmJobProbe(boost::asio::io_context& io, std::chrono::seconds timeout)
-    : io_(io), timeout_(timeout), pipe_(io), timer_(io) {}
+    : timeout_(timeout), pipe_(io), timer_(io) {}
 
 SlurmJobProbe::~SlurmJobProbe() { cancel(); }
 

@@ -44,7 +44,6 @@ public:
 private:
     void finish();
 
-    boost::asio::io_context& io_;
     std::chrono::seconds timeout_;
     boost::asio::posix::stream_descriptor pipe_;
     boost::asio::steady_timer timer_;

@@ -44,7 +44,7 @@ TEST(ChildProcess, MergedStderrGoesToOutput) {
 
 TEST(ChildProcess, FeedsStdinAndSeesOnlyTheGivenEnvironment) {
     ChildOptions options = shell("cat; echo \"[$PSGW_X][$HOME]\"");
-    options.env.push_back("PSGW_X=1");
+    options.env.emplace_back("PSGW_X=1");
     options.stdin_data = std::string(300000, 'x');  // larger than a pipe buffer
     ChildResult result = run_child(options);
     EXPECT_EQ(result.output, std::string(300000, 'x') + "[1][]\n");

@@ -19,7 +19,7 @@ protected:
         options.argv = {PSGW_ROUTE_BINARY, "--config", config_};
         options.argv.insert(options.argv.end(), args.begin(), args.end());
         options.env = std::move(env);
-        options.env.push_back("PATH=/usr/bin:/bin");
+        options.env.emplace_back("PATH=/usr/bin:/bin");
         options.working_dir = dir_.path().string();
         return sys::run_child(options);
     }

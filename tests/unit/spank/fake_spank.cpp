@@ -87,8 +87,15 @@ spank_err_t spank_setenv(spank_t, const char* var, const char* val, int overwrit
 
 spank_err_t spank_get_item(spank_t, spank_item_t item, ...) {
     va_list args;
-    // NOLINTNEXTLINE(clang-diagnostic-varargs): the signature is Slurm's (spank.h), enum before "..."
+    // The signature is Slurm's (spank.h): an enum before "...", which clang flags.
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wvarargs"
+#endif
     va_start(args, item);
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
     spank_err_t rc = ESPANK_BAD_ARG;
     if (item == S_JOB_ID && fake::spank().job_id != 0) {
         *va_arg(args, std::uint32_t*) = fake::spank().job_id;

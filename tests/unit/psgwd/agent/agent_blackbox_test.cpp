@@ -95,7 +95,7 @@ TEST_F(AgentBlackBox, LogsTheVersionOnceAndRelaysHonourSpdlogLevel) {
     stop_relays(agent(), job_, kTimeout);
 
     auto quiet = request(1);
-    quiet.env.push_back("SPDLOG_LEVEL=relay=warn");
+    quiet.env.emplace_back("SPDLOG_LEVEL=relay=warn");
     start(quiet);
     const std::string warn_only = relay_log();
     EXPECT_EQ(count(warn_only, "psgwd relay " + version), 0u) << warn_only;

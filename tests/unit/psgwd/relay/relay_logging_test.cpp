@@ -5,8 +5,8 @@
 #include <psgw/version.hpp>
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
+#include <cstdlib>
 #include <optional>
 #include <string>
 
