@@ -109,6 +109,7 @@ void write_routing_files(const config::Config& config, const RouteJob& job,
         request.plugin_dir = config.dir_route_scripts;
         request.python = config.python;
         request.plugin_user = job.user;
+        request.only_plugin_dir = config.strict_mode;
         request.timeout = std::chrono::duration_cast<std::chrono::seconds>(timeout);
         if (request.timeout.count() == 0) request.timeout = std::chrono::seconds(1);
         route::write_routing_file(job.route_file, route::generate_routes(request), job.user);

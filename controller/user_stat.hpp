@@ -17,7 +17,7 @@ struct FileIdentity {
 };
 
 /// The dev/ino of `path` if it is a regular file (a symlink is not followed and
-/// yields nullopt), looked up in a forked child as `user` (or as the caller if
+/// yields nullopt), looked up as `user` (sys::run_as) (or as the caller if
 /// nullopt). Never throws; any failure yields nullopt.
 std::optional<FileIdentity> stat_as_user(const std::filesystem::path& path,
                                          const std::optional<sys::UserIdentity>& user);

@@ -61,7 +61,13 @@ std::vector<std::uint32_t> run_external_plugin(const std::filesystem::path& file
     }
     options.env = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8"};
     std::string home;
-    if (request.plugin_user && geteuid() == 0) {
+    // A plugin is the user's code: it runs as the job user (psgw-runas when we are
+    // root or SlurmUser) and never as root.
+    if (request.plugin_user ? request.plugin_user->uid == 0 : geteuid() == 0) {
+        throw RouteError(who + ": external plugins never run as root" +
+                         (request.plugin_user ? "" : "; no job user given (SLURM_JOB_UID)"));
+    }
+    if (request.plugin_user) {
         options.as_user = request.plugin_user;
         options.env.push_back("USER=" + request.plugin_user->name);
         options.env.push_back("LOGNAME=" + request.plugin_user->name);

@@ -17,6 +17,9 @@ struct ResolvedPlugin {
 
 /// Built-in names win; a name with '/' is a path (".py" optional); a bare name is
 /// looked up in `plugin_dir` as NAME, then NAME.py. Throws RouteError if nothing is found.
-ResolvedPlugin resolve_plugin(const std::string& name, const std::filesystem::path& plugin_dir);
+/// With `only_plugin_dir`, an external plugin must lie inside `plugin_dir` (real
+/// paths compared); else RouteError.
+ResolvedPlugin resolve_plugin(const std::string& name, const std::filesystem::path& plugin_dir,
+                              bool only_plugin_dir = false);
 
 }  // namespace psgw::route

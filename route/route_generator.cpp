@@ -101,7 +101,7 @@ std::string generate_routes(const RouteRequest& request) {
     const std::vector<std::string> nodes_a = sorted_nodes(request.nodes_a, "A-side");
     const std::vector<std::string> nodes_b = sorted_nodes(request.nodes_b, "B-side");
     const GatewayTable table(request.gateways);
-    const ResolvedPlugin plugin = resolve_plugin(request.plugin, request.plugin_dir);
+    const ResolvedPlugin plugin = resolve_plugin(request.plugin, request.plugin_dir, request.only_plugin_dir);
 
     if (plugin.builtin) {
         switch (*plugin.builtin) {

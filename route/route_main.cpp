@@ -102,14 +102,13 @@ psgw::config::Config load_config(const std::string& explicit_path) {
     return psgw::config::load(path);
 }
 
-/// The job user, when root runs us for a job (psroute.py's SLURM_JOB_UID).
+/// The job user, when we run for a job (psroute.py's SLURM_JOB_UID): as root or as
+/// SlurmUser (ROUTE_SCRIPT), external plugins then run as that user.
 std::optional<psgw::sys::UserIdentity> job_user() {
-    if (geteuid() != 0) return std::nullopt;
     auto uid_text = env("SLURM_JOB_UID");
     if (!uid_text) return std::nullopt;
     auto uid = psgw::config::parse_decimal(*uid_text, 0, 0xfffffffe);
     if (!uid) throw RouteError("psgw: invalid SLURM_JOB_UID '" + *uid_text + "'");
-    if (*uid == 0) return std::nullopt;
     return psgw::sys::lookup_user(static_cast<uid_t>(*uid));
 }
 
@@ -127,12 +126,7 @@ int run(const Options& options) {
     request.python = config.python;
     request.timeout = config.timeout_route_script;
     request.plugin_user = job_user();
-    if (geteuid() == 0 && !request.plugin_user && !psgw::route::is_builtin_plugin(request.plugin)) {
-        // The plugin name can come from the user's job environment: never run user code
-        // as root (psroute.py refuses to run without SLURM_JOB_UID, too).
-        throw RouteError("psgw: refusing to run route plugin '" + request.plugin +
-                         "' as root: set SLURM_JOB_UID to the job user");
-    }
+    request.only_plugin_dir = config.strict_mode;
 
     std::string output = options.output;
     if (output.empty()) output = env(contract::kEnvGwServer).value_or("");

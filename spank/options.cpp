@@ -77,6 +77,21 @@ std::string validate_file(std::string_view value) {
     return std::string(value);
 }
 
+namespace {
+
+/// STRICT_MODE=1: the plugin's real path must lie in DIR_ROUTE_SCRIPTS. The prologue
+/// refuses it too; saying so at submit time saves a failed start.
+void check_strict_location(std::string_view value, const std::string& resolved, const config::Config& cfg) {
+    if (!cfg.strict_mode) return;
+    const std::string dir = real_path(cfg.dir_route_scripts.string());
+    if (dir.empty() || !resolved.starts_with(dir + "/")) {
+        invalid(Opt::kPlugin, value,
+                "STRICT_MODE=1 allows only plugins in " + cfg.dir_route_scripts.string());
+    }
+}
+
+}  // namespace
+
 std::string resolve_plugin(std::string_view value, const config::Config& cfg) {
     if (value.empty()) {
         invalid(Opt::kPlugin, value, "expected a plugin name or path");
@@ -97,6 +112,7 @@ std::string resolve_plugin(std::string_view value, const config::Config& cfg) {
         if (resolved.empty()) {
             invalid(Opt::kPlugin, value, "cannot resolve the path");
         }
+        check_strict_location(value, resolved, cfg);
         return resolved;
     }
     if (value == "." || value == "..") {
@@ -107,7 +123,9 @@ std::string resolve_plugin(std::string_view value, const config::Config& cfg) {
          {dir + "/" + std::string(value), dir + "/" + std::string(value) + ".py"}) {
         if (is_regular_file(candidate)) {
             const std::string resolved = real_path(candidate);
-            return resolved.empty() ? candidate : resolved;
+            if (resolved.empty()) return candidate;
+            check_strict_location(value, resolved, cfg);
+            return resolved;
         }
     }
     invalid(Opt::kPlugin, value,

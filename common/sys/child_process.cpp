@@ -2,6 +2,8 @@
 // capture of stdout/stderr, a deadline that SIGKILLs the whole group, and reaping.
 #include "sys/child_process.hpp"
 
+#include "posix/fd_io.hpp"
+#include "sys/runas_client.hpp"
 #include "sys/spawn.hpp"
 #include "sys/unique_fd.hpp"
 
@@ -20,6 +22,11 @@ namespace psgw::sys {
 namespace {
 
 constexpr std::size_t kErrorOutputLimit = 64u << 10;
+// psgw-runas writes the program's outcome here (never inherited by the program).
+constexpr int kRunasReportFd = 3;
+// The helper enforces the timeout itself (it can signal the user's processes; an
+// unprivileged caller cannot); ours is only the backstop for a wedged helper.
+constexpr std::chrono::seconds kRunasBackstop{10};
 
 [[noreturn]] void throw_errno(const char* what) {
     throw std::system_error(errno, std::generic_category(), std::string("psgw: ") + what);
@@ -57,14 +64,26 @@ ChildResult run_child(const ChildOptions& options) {
     SpawnOptions spawn;
     spawn.fds = {ChildFd::input(0), ChildFd::output(1),
                  options.merge_stderr ? ChildFd::alias(2, 1) : ChildFd::output(2)};
-    spawn.as_user = options.as_user;
-    spawn.working_dir = options.working_dir;
+    std::vector<std::string> argv = options.argv;
+    auto timeout = options.timeout;
+    // Another user: always through psgw-runas, root included, because the helper is
+    // the one that makes sure nothing the program started outlives it.
+    const bool via_runas = options.as_user && !is_current_identity(*options.as_user);
+    if (via_runas) {
+        argv = runas_exec_argv(*options.as_user, options.working_dir, options.timeout, kRunasReportFd,
+                               options.argv);
+        spawn.fds.push_back(ChildFd::output(kRunasReportFd));
+        if (timeout.count() > 0) timeout += kRunasBackstop;
+    } else {
+        spawn.working_dir = options.working_dir;
+    }
     const auto start = std::chrono::steady_clock::now();
-    // Exec failure (or a failed privilege drop) is thrown here.
-    Child child = spawn_exec(spawn, options.argv, options.env);
+    // Exec failure is thrown here.
+    Child child = spawn_exec(spawn, argv, options.env);
     UniqueFd in_write = child.take_fd(0);
     UniqueFd out_read = child.take_fd(1);
     UniqueFd err_read = child.take_fd(2);
+    UniqueFd report_read = via_runas ? child.take_fd(kRunasReportFd) : UniqueFd();
 
     ChildResult result;
     // pidfd tells us when the child itself exits, so a background grandchild that
@@ -89,9 +108,9 @@ ChildResult run_child(const ChildOptions& options) {
         add(in_write, POLLOUT);
 
         int wait_ms = -1;
-        if (options.timeout.count() > 0) {
-            auto left = options.timeout - std::chrono::duration_cast<std::chrono::milliseconds>(
-                                              std::chrono::steady_clock::now() - start);
+        if (timeout.count() > 0) {
+            auto left = timeout - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::steady_clock::now() - start);
             if (left.count() <= 0) {
                 result.timed_out = true;
                 break;
@@ -132,6 +151,23 @@ ChildResult run_child(const ChildOptions& options) {
     out_read.reset();
     err_read.reset();
     result.exit_code = child.wait();
+    if (via_runas && !result.timed_out) {
+        std::string report;
+        (void)posix::read_to_eof(report_read.get(), report, 4096);
+        const auto outcome = parse_runas_report(report);
+        if (!outcome) {
+            // The helper refused before it could report (caller, uid, grammar): its one line.
+            std::string reason = result.error_output.substr(0, result.error_output.find('\n'));
+            if (reason.empty())
+                reason = "psgw: " + argv[0] + " failed with exit code " + std::to_string(result.exit_code);
+            throw std::system_error(EPERM, std::generic_category(), reason);
+        }
+        if (outcome->kind == RunasOutcome::Kind::kNotStarted) {
+            throw std::system_error(outcome->error, std::generic_category(), outcome->reason);
+        }
+        result.exit_code = outcome->exit_code;
+        result.timed_out = outcome->kind == RunasOutcome::Kind::kTimedOut;
+    }
     return result;
 }
 

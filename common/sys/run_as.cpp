@@ -1,13 +1,12 @@
-// run_as: the child reports "O<payload>" on success or "E<message>" on failure on
-// fd 3, so any exception text (a failed drop included) reaches the caller verbatim.
+// run_as: the forked child reports "O<payload>" on success or "E<message>" on failure
+// on fd 3, so any exception text (a failed drop included) reaches the caller verbatim.
 #include "sys/run_as.hpp"
 
 #include "posix/fd_io.hpp"
+#include "sys/runas_client.hpp"
 #include "sys/spawn.hpp"
 
 #include <unistd.h>
-#include <cerrno>
-#include <cstring>
 #include <stdexcept>
 #include <system_error>
 
@@ -17,11 +16,7 @@ namespace {
 
 constexpr int kReportFd = 3;
 
-}  // namespace
-
-std::string run_as(const std::optional<UserIdentity>& user, const std::function<std::string()>& operation) {
-    if (!user) return operation();
-
+std::string perform_in_dropped_child(const UserIdentity& user, const UserOperation& operation) {
     SpawnOptions options;
     // stdio stays for diagnostics; nothing else of the caller's reaches the child.
     options.fds = {ChildFd::share(0, 0), ChildFd::share(1, 1), ChildFd::share(2, 2),
@@ -33,8 +28,8 @@ std::string run_as(const std::optional<UserIdentity>& user, const std::function<
             std::string line;
             try {
                 // Dropped here rather than by spawn: a refusal is reported as our own line.
-                drop_privileges(*user);
-                line = "O" + operation();
+                drop_privileges(user);
+                line = "O" + perform_here(operation);
             } catch (const std::exception& e) {
                 line = std::string("E") + e.what();
             } catch (...) {
@@ -55,6 +50,14 @@ std::string run_as(const std::optional<UserIdentity>& user, const std::function<
         throw std::runtime_error(line[0] == 'E' ? line.substr(1) : "psgw: file operation failed");
     }
     return line.substr(1);
+}
+
+}  // namespace
+
+std::string run_as(const std::optional<UserIdentity>& user, const UserOperation& operation) {
+    if (!user || is_current_identity(*user)) return perform_here(operation);
+    if (::geteuid() == 0) return perform_in_dropped_child(*user, operation);
+    return perform_via_runas(*user, operation);
 }
 
 }  // namespace psgw::sys

@@ -1,5 +1,6 @@
-// File operations in a user's directories, done as that user in a forked child,
-// never following a symlink (psmgmt's root unlink() of user paths is the hazard).
+// File operations in a user's directories, done as that user (run_as: a forked child
+// as root, psgw-runas as SlurmUser), never following a symlink (psmgmt's root unlink()
+// of user paths is the hazard).
 #pragma once
 
 #include "sys/user_identity.hpp"
@@ -12,8 +13,8 @@
 namespace psgw::sys {
 
 /// Writes `content` to `path` atomically: a new O_EXCL|O_NOFOLLOW temporary file in
-/// the same directory, fsync, rename. Acts as `as_user` when given (in a forked child
-/// after drop_privileges), else as the caller. Throws std::runtime_error with a one-line
+/// the same directory, fsync, rename. Acts as `as_user` when given (run_as), else as
+/// the caller. Throws std::runtime_error with a one-line
 /// reason naming the path; on failure no temporary file is left behind.
 void write_file_atomically(const std::filesystem::path& path, std::string_view content,
                            const std::optional<UserIdentity>& as_user, mode_t mode = 0644);

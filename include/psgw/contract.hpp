@@ -140,4 +140,24 @@ inline constexpr std::string_view kRelayReadyTag = "psgw-relay v1";
 inline constexpr std::string_view kRelayReadyFdOption = "--ready-fd";
 inline constexpr int kRelayReadyFd = 3;
 
+// ---------------------------------------------------------------------------
+// psgw-runas: the setuid-root helper through which the controller side acts as the
+// job user when it is not root itself (SlurmUser=slurm). Installed mode 4750, group
+// SlurmUser's group, at PSGW_RUNAS_DEFAULT (libexec/psgw); kEnvRunas overrides the
+// path for the caller (tests, a staged install). Grammar, one request per process:
+//     psgw-runas --uid UID [--cwd DIR] [--timeout-ms MS] [--report-fd FD] VERB ARGS
+//       write PATH MODE   stdin -> PATH atomically (octal MODE)   stdout: nothing
+//       append PATH       stdin appended to PATH                  stdout: nothing
+//       remove PATH       unlink a regular file                   stdout: "1" or "0"
+//       stat PATH         lstat a regular file                    stdout: "DEV INO" or ""
+//       exec -- ARGV...   run ARGV (absolute argv[0]) in its own session; when it
+//                         exits or times out, every process it started is killed.
+// Exit 0 on success; on a refusal or failure one "psgw: ..." line on stderr and exit
+// kRunasRefused. With --report-fd, exec writes "exit CODE\n" (128+signal) or
+// "timeout\n" to FD (never inherited by ARGV), and the helper's own exit code is
+// 0 unless the helper itself failed.
+// ---------------------------------------------------------------------------
+inline constexpr std::string_view kEnvRunas = "PSGW_RUNAS";
+inline constexpr int kRunasRefused = 125;
+
 }  // namespace psgw::contract

@@ -20,6 +20,15 @@ stage_install() {  # BUILD STAGE
     stage_install_each "$build" "$stage" "$log"
     say "partial install from $build (targets not built are skipped, see $log)"
   fi
+  install_runas_helper "$stage$RUNAS_HELPER"
+}
+
+# psgw-runas as a site installs it (docs/admin.md): setuid root, executable only by
+# root and SlurmUser's group. chgrp clears the set-id bits, so chmod comes after.
+install_runas_helper() {  # PATH
+  [[ -f $1 ]] || return 0
+  chown "root:$(id -gn "$SLURM_USER")" "$1"
+  chmod 4750 "$1"
 }
 
 # Runs every subdirectory's cmake_install.cmake on its own, failures ignored.

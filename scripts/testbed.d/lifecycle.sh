@@ -89,6 +89,8 @@ bring_up() {
 make_dirs() {
   local node
   check_traversable
+  id "$SLURM_USER" >/dev/null 2>&1 \
+    || die "SlurmUser '$SLURM_USER' does not exist (Debian's slurm-wlm package creates 'slurm')"
   mkdir -p "$STATE"
   chmod 0755 "$STATE"
   rm -rf "${STATE:?}/slurm" "${STATE:?}/run" "${STATE:?}/nodes" "${STATE:?}/home" "${STATE:?}/log.prev"
@@ -97,6 +99,10 @@ make_dirs() {
            "$STATE/ctl" "$STATE/munge"
   chmod 0755 "$STATE/log" "$STATE/home"
   chmod 0700 "$STATE/ctl" "$STATE/slurm/ctld"
+  # What slurmctld and the controller hooks write, as SlurmUser.
+  touch "$STATE/log/slurmctld.log" "$STATE/log/psgw-controller.log"
+  chown "$SLURM_USER:" "$STATE/ctl" "$STATE/slurm/ctld" "$STATE/run" \
+    "$STATE/log/slurmctld.log" "$STATE/log/psgw-controller.log"
   while read -r node; do
     mkdir -p "$STATE/nodes/$node/tmp"
     chmod 1777 "$STATE/nodes/$node/tmp"

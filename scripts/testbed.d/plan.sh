@@ -23,8 +23,12 @@ BED_PATH=$INSTALL/bin:$INSTALL/sbin:$SYS_PATH  # PATH of everything run in the b
 
 # --- Slurm and psgw -------------------------------------------------------------
 
-SLURM_USER=root      # SlurmUser of slurm.conf (slurmctld, PrologSlurmctld run as it)
-CONTROL_USER=root    # CONTROL_USER of psgw.conf
+# SlurmUser of slurm.conf: slurmctld and PrologSlurmctld run as it. The unprivileged
+# `slurm` account of Debian's packages, as at a real site; PSGW_TESTBED_SLURM_USER=root
+# brings the bed up the other way (tests/cluster/test_slurmuser_root.sh).
+SLURM_USER=${PSGW_TESTBED_SLURM_USER:-slurm}
+CONTROL_USER=$SLURM_USER  # CONTROL_USER of psgw.conf: whose MUNGE credential the agents accept
+RUNAS_HELPER=$INSTALL/libexec/psgw/psgw-runas  # setuid root, group SlurmUser, mode 4750
 TB_USER=psgwtest     # the unprivileged user jobs are submitted as
 NODE_CPUS=2
 AGENT_PORT=6470      # psgwd agents listen on MGMT-ADDRESS:AGENT_PORT

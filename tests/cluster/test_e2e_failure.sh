@@ -36,7 +36,8 @@ user_file e2e-fail.sh <<'EOF'
 #!/bin/bash
 touch "ran-$SLURM_JOB_ID"
 EOF
-user_file e2e-bad-plugin.py <<'EOF'
+# A site plugin (STRICT_MODE=1 runs only those of DIR_ROUTE_SCRIPTS) that always fails.
+cat >"$TB_STATE/install/libexec/psgw/e2e-bad-plugin.py" <<'EOF'
 # psroute-style plugin that always fails.
 def routeConnectionS(sizeA, sizeB, numGw, i, j):
     raise RuntimeError("e2e plugin refuses to route")
@@ -132,7 +133,7 @@ assert_eq "$(relays_of gw01 "$id" | tr '\n' ' ')" "" "relays of job $id on gw01 
 scancel "$id"
 
 # --- (c) a failing external route plugin, and (d) --gw_quiet -------------------------
-plugin=$HOME_DIR/e2e-bad-plugin.py
+plugin=$TB_STATE/install/libexec/psgw/e2e-bad-plugin.py
 submit --gw_num=1 --gw_plugin="$plugin" "${HET[@]}"
 id=$JOB
 submit --gw_num=1 --gw_plugin="$plugin" --gw_quiet "${HET[@]}"

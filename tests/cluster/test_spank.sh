@@ -42,6 +42,10 @@ refused "psgw: --gw_file=route is invalid: expected an absolute path" \
   --gw_num=1 --gw_file=route -p cluster -N1 --wrap true
 refused "psgw: --gw_plugin=/nonexistent/plugin.py is invalid: no such regular file" \
   --gw_num=1 --gw_plugin=/nonexistent/plugin.py -p cluster -N1 --wrap true
+# STRICT_MODE=1 (the bed's default): the user's own plugin file is refused at submit time.
+tb as-user bash -c 'printf "def routeConnectionS(a, b, g, i, j):\n    return None, 0\n" > spank-own-plugin.py'
+refused "psgw: --gw_plugin=$TB_STATE/home/$TB_USER/spank-own-plugin.py is invalid: STRICT_MODE=1 allows only plugins in $TB_STATE/install/libexec/psgw" \
+  --gw_num=1 --gw_plugin="$TB_STATE/home/$TB_USER/spank-own-plugin.py" -p cluster -N1 --wrap true
 refused "psgw: --gw_file requires --gw_num" \
   --gw_file=/tmp/route -p cluster -N1 --wrap true
 

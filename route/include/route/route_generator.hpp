@@ -37,7 +37,12 @@ struct RouteRequest {
     std::filesystem::path plugin_dir = "/usr/libexec/psgw";
     /// Interpreter for external plugins (psgw.conf PYTHON).
     std::filesystem::path python = "/usr/bin/python3";
-    /// External plugins run as this user when the caller is root (the job user).
+    /// psgw.conf STRICT_MODE=1: external plugins only from inside plugin_dir (a path
+    /// elsewhere, or one whose real path leaves it through a symlink, is refused).
+    bool only_plugin_dir = false;
+    /// External plugins run as this user (the job user), through psgw-runas when the
+    /// caller is someone else; never as root. Without one they run as the caller,
+    /// which must not be root.
     std::optional<sys::UserIdentity> plugin_user;
     /// Deadline for an external plugin run (psgw.conf TIMEOUT_ROUTE_SCRIPT); 0: none.
     std::chrono::seconds timeout{60};

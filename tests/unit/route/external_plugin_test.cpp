@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 
@@ -41,6 +43,7 @@ protected:
         r.plugin = plugin;
         r.plugin_dir = dir_.path();
         r.timeout = std::chrono::seconds(20);
+        r.plugin_user = test::nobody_if_root();  // as root, plugins only ever run as a job user
         return r;
     }
     std::string plugin(const std::string& name, const std::string& code) const {
@@ -73,7 +76,9 @@ TEST_F(ExternalPlugin, XPluginMatchesPlugin01) {
 
 TEST_F(ExternalPlugin, InstalledRunnerFileBehavesLikeTheEmbeddedCopy) {
     auto r = make(plugin("x01.py", kX01));
-    r.runner = PSGW_RUNNER_SOURCE;
+    // A copy the plugin user can read wherever the checkout is (a clone in /root).
+    r.runner = dir_.path() / "psgw-plugin-runner.py";
+    std::filesystem::copy_file(PSGW_RUNNER_SOURCE, r.runner);
     EXPECT_EQ(generate_routes(r), generate_routes(make("plugin01")));
 }
 
@@ -136,13 +141,44 @@ TEST_F(ExternalPlugin, PluginMayImportModulesNextToIt) {
 }
 
 TEST_F(ExternalPlugin, PluginRunsInHomeLikePsroute) {
-    const char* home = std::getenv("HOME");
-    if (home == nullptr || *home != '/') GTEST_SKIP() << "needs HOME";
     auto r = make(plugin("where.py",
                          "import os\n"
                          "raise RuntimeError('cwd=%s home=%s' % (os.getcwd(), os.environ.get('HOME')))\n"));
+    std::string home;
+    if (r.plugin_user) {
+        r.plugin_user->home = dir_.path().string();  // nobody's own home does not exist
+        home = r.plugin_user->home;
+    } else {
+        const char* own = std::getenv("HOME");
+        if (own == nullptr || *own != '/') GTEST_SKIP() << "needs HOME";
+        home = own;
+    }
     const std::string dir = std::filesystem::canonical(home).string();
     expect_failure(r, "RuntimeError: cwd=" + dir + " home=" + home);
+}
+
+TEST_F(ExternalPlugin, NeverRunsAsRoot) {
+    auto r = make(plugin("s01.py", kS01));
+    r.plugin_user = sys::UserIdentity{0, 0, "root", "/root"};
+    expect_failure(r, "external plugins never run as root");
+    if (geteuid() == 0) {
+        r.plugin_user.reset();
+        expect_failure(r, "external plugins never run as root; no job user given (SLURM_JOB_UID)");
+    }
+}
+
+TEST_F(ExternalPlugin, StrictModeAllowsOnlyPluginsInThePluginDir) {
+    test::TempDir elsewhere;
+    const auto outside = elsewhere.write("site.py", kS01);
+    auto r = make(outside.string());
+    r.only_plugin_dir = true;
+    expect_failure(r, "STRICT_MODE=1 allows only plugins in " + dir_.path().string());
+    // A symlink inside the directory that leads out of it is outside too.
+    std::filesystem::create_symlink(outside, dir_.path() / "link.py");
+    r.plugin = "link";
+    expect_failure(r, "STRICT_MODE=1 allows only plugins in");
+    r.plugin = plugin("inside.py", kS01);
+    EXPECT_NO_THROW(generate_routes(r));
 }
 
 TEST_F(ExternalPlugin, TimeoutKillsThePlugin) {

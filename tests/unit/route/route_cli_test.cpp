@@ -2,17 +2,24 @@
 #include "sys/child_process.hpp"
 #include "test_support.hpp"
 
+#include <psgw/contract.hpp>
+
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cstdlib>
 
 namespace psgw::route {
 namespace {
 
 class RouteCli : public ::testing::Test {
 protected:
-    RouteCli() { config_ = dir_.write("psgw.conf", "# test config\n").string(); }
+    // STRICT_MODE=1 (the default) runs external plugins only from DIR_ROUTE_SCRIPTS.
+    RouteCli() {
+        config_ = dir_.write("psgw.conf", "DIR_ROUTE_SCRIPTS = " + dir_.path().string() + "\n").string();
+    }
 
     sys::ChildResult run(std::vector<std::string> args, std::vector<std::string> env = {}) {
         sys::ChildOptions options;
@@ -20,6 +27,10 @@ protected:
         options.argv.insert(options.argv.end(), args.begin(), args.end());
         options.env = std::move(env);
         options.env.emplace_back("PATH=/usr/bin:/bin");
+        // The built psgw-runas (ctest's environment), through which plugins run as the job user.
+        if (const char* runas = std::getenv(contract::kEnvRunas.data())) {
+            options.env.push_back(std::string(contract::kEnvRunas) + "=" + runas);
+        }
         options.working_dir = dir_.path().string();
         return sys::run_child(options);
     }
@@ -129,16 +140,33 @@ TEST_F(RouteCli, AsRootRefusesExternalPluginWithoutJobUser) {
     if (geteuid() != 0) GTEST_SKIP() << "needs root";
     const auto plugin = dir_.write("site.py", "def routeConnectionS(a, b, g, i, j):\n    return None, 0\n");
     auto file = dir_.path() / "routes";
-    for (const std::vector<std::string>& env :
-         {std::vector<std::string>{}, std::vector<std::string>{"SLURM_JOB_UID=0"}}) {
+    const std::string who =
+        "psgw: route plugin '" + plugin.string() + "': external plugins never run as root";
+    for (const auto& [env, message] :
+         {std::pair{std::vector<std::string>{}, who + "; no job user given (SLURM_JOB_UID)\n"},
+          std::pair{std::vector<std::string>{"SLURM_JOB_UID=0"}, who + "\n"}}) {
         auto result = run({"--nodes-a", "a", "--nodes-b", "b", "--gateway", "g:1", "--plugin",
                            plugin.string(), "--output", file.string()},
                           env);
         EXPECT_EQ(result.exit_code, 1);
-        EXPECT_EQ(result.error_output, "psgw: refusing to run route plugin '" + plugin.string() +
-                                           "' as root: set SLURM_JOB_UID to the job user\n");
+        EXPECT_EQ(result.error_output, message);
         EXPECT_FALSE(std::filesystem::exists(file));
     }
+}
+
+TEST_F(RouteCli, StrictModeRefusesAPluginOutsideDirRouteScripts) {
+    test::TempDir elsewhere;
+    const auto plugin =
+        elsewhere.write("site.py", "def routeConnectionS(a, b, g, i, j):\n    return None, 0\n");
+    auto file = dir_.path() / "routes";
+    auto result = run({"--nodes-a", "a", "--nodes-b", "b", "--gateway", "g:1", "--plugin", plugin.string(),
+                       "--output", file.string()},
+                      {"SLURM_JOB_UID=65534"});
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_EQ(result.error_output, "psgw: route plugin '" + plugin.string() +
+                                       "': STRICT_MODE=1 allows only plugins in " + dir_.path().string() +
+                                       "\n");
+    EXPECT_FALSE(std::filesystem::exists(file));
 }
 
 }  // namespace

@@ -61,6 +61,30 @@ TEST(Options, PluginResolution) {
               "psgw: --gw_plugin=" + dir.string() + "/ is invalid: no such regular file");
 }
 
+TEST(Options, StrictModeAllowsOnlyPluginPathsInDirRouteScripts) {
+    const auto base = std::filesystem::path(::testing::TempDir()) / "psgw-options-strict";
+    std::filesystem::create_directories(base / "site");
+    std::filesystem::create_directories(base / "home");
+    std::ofstream(base / "site" / "ok.py") << "def routeConnectionS(a, b, g, i, j):\n    return (0, 0)\n";
+    std::ofstream(base / "home" / "mine.py") << "def routeConnectionS(a, b, g, i, j):\n    return (0, 0)\n";
+    std::filesystem::remove(base / "site" / "out.py");
+    std::filesystem::create_symlink(base / "home" / "mine.py", base / "site" / "out.py");
+    config::Config cfg;
+    cfg.dir_route_scripts = base / "site";
+    ASSERT_TRUE(cfg.strict_mode);  // the default
+    const std::string home_plugin = (base / "home" / "mine.py").string();
+    EXPECT_EQ(error_of([&] { resolve_plugin(home_plugin, cfg); }),
+              "psgw: --gw_plugin=" + home_plugin + " is invalid: STRICT_MODE=1 allows only plugins in " +
+                  (base / "site").string());
+    const std::string link = (base / "site" / "out.py").string();
+    EXPECT_NE(error_of([&] { resolve_plugin(link, cfg); }).find("STRICT_MODE=1 allows only plugins in"),
+              std::string::npos);
+    EXPECT_EQ(resolve_plugin((base / "site" / "ok.py").string(), cfg),
+              std::filesystem::canonical(base / "site" / "ok.py").string());
+    cfg.strict_mode = false;
+    EXPECT_EQ(resolve_plugin(home_plugin, cfg), std::filesystem::canonical(home_plugin).string());
+}
+
 TEST(Options, EnvTokensAreCheckedNeverEvaluated) {
     EXPECT_EQ(validate_env("A=1  PSP_X=$(reboot)"), "A=1  PSP_X=$(reboot)");
     EXPECT_EQ(error_of([] { validate_env("A=1 $(reboot)"); }),
