@@ -11,7 +11,11 @@
 
 namespace psgw::controller {
 
-std::string error_line(std::uint32_t job, const std::string& reason,
+std::string_view failure_kind_name(FailureKind kind) {
+    return kind == FailureKind::kPermanent ? contract::kErrorKindPermanent : contract::kErrorKindTransient;
+}
+
+std::string error_line(std::uint32_t job, const std::string& reason, FailureKind kind,
                        std::chrono::system_clock::time_point when) {
     std::time_t t = std::chrono::system_clock::to_time_t(when);
     std::tm tm{};
@@ -23,8 +27,10 @@ std::string error_line(std::uint32_t job, const std::string& reason,
     for (char& c : text) {
         if (c == '\n' || c == '\r') c = ' ';
     }
+    const char* verdict =
+        kind == FailureKind::kPermanent ? " [permanent: a retry cannot succeed]" : " [transient: a retry may succeed]";
     return std::string(stamp) + " psgw: gateway startup for job " + std::to_string(job) + " failed: " + text +
-           "\n";
+           verdict + "\n";
 }
 
 void append_error_file(const std::filesystem::path& err_file, const std::string& line,
@@ -33,12 +39,13 @@ void append_error_file(const std::filesystem::path& err_file, const std::string&
 }
 
 std::string run_psgw_error(const std::filesystem::path& script, std::vector<std::string> env,
-                           const std::string& reason, std::chrono::milliseconds timeout) {
+                           const std::string& reason, FailureKind kind, std::chrono::milliseconds timeout) {
     if (script.empty()) return "PSGW_ERROR is empty: nothing run";
     if (::access(script.c_str(), X_OK) != 0) {
         return "PSGW_ERROR " + script.string() + " is not an executable file: not run";
     }
     env.push_back(std::string(contract::kEnvErrorReason) + "=" + reason);
+    env.push_back(std::string(contract::kEnvErrorKind) + "=" + std::string(failure_kind_name(kind)));
     sys::ChildOptions options;
     options.argv = {script.string()};
     options.env = std::move(env);

@@ -53,9 +53,17 @@ public:
     }
 
 private:
+    // Each step says whether its failure is the job's own (a retry cannot help: its
+    // options, nodes, plugin or files) or the site's state (no gateway free, an agent
+    // down, a timeout: a retry may). psgw_error holds or retries the job accordingly.
     void execute() {
+        kind_ = FailureKind::kPermanent;
         job_ = read_job_environment(env_);
         user_ = sys::UserIdentity{job_->uid, job_->gid, job_->user, {}};
+        if (job_->uid == 0) {
+            throw psgw::Error("psgw: gateway jobs of root are refused: relays and route plugins never run as root");
+        }
+        kind_ = FailureKind::kTransient;
         home_ = home_directory(job_->uid);
         config_ = config::load(config::resolve_path(config_path_));
         const Deadline deadline(config_->timeout_prologue);
@@ -65,7 +73,9 @@ private:
         auto job_nodes = slurm::expand_hostlist(job_->nodelist);
         auto nodes = slurm::load_nodes();
         auto fabric = config::FabricMap::load(config_->fabric_addresses);
+        kind_ = FailureKind::kPermanent;
         auto split = classify_nodes(job_nodes, nodes, *config_, fabric);
+        kind_ = FailureKind::kTransient;
 
         std::vector<std::string> skipped;
         auto pool = usable_gateways(*config_, nodes, &skipped);
@@ -125,6 +135,7 @@ private:
             }
             route.gateway_addresses.emplace_back(reply.cluster_addr, reply.booster_addr);
         }
+        kind_ = FailureKind::kPermanent;  // the job's plugin, paths and directory from here on
         route.route_file = routing_file_path(options, job_->job_id, config_->default_route_prefix, home_);
         route.plugin = options.plugin.empty() ? config_->default_route_plugin : options.plugin;
         route.user = *user_;
@@ -143,6 +154,7 @@ private:
             spdlog::warn("cannot stat {} as {}: --gw_cleanup will leave it", route.route_file.string(),
                          job_->user);
         }
+        kind_ = FailureKind::kTransient;
         check(deadline, "writing the routing file");
         spdlog::info("gateways {} ready ({} relay(s)); routing file {}", fmt::join(reservation.gateways, ","),
                      route.relay_endpoints.size(), route.route_file.string());
@@ -172,11 +184,11 @@ private:
 
     int fail(const std::string& reason) {
         const std::uint32_t job_id = job_ ? job_->job_id : 0;
-        spdlog::error("{}", reason);
+        spdlog::error("{} [{}]", reason, failure_kind_name(kind_));
         if (job_ && user_ && !home_.empty() && !job_->options.quiet) {
             auto err_file = error_file_path(error_directory(*job_, home_), job_id);
             try {
-                append_error_file(err_file, error_line(job_id, reason, std::chrono::system_clock::now()),
+                append_error_file(err_file, error_line(job_id, reason, kind_, std::chrono::system_clock::now()),
                                   *user_);
             } catch (const std::exception& error) {
                 spdlog::warn("cannot write {}: {}", err_file.string(), error.what());
@@ -194,7 +206,7 @@ private:
         }
         if (config_) {
             spdlog::info(
-                "{}", run_psgw_error(config_->psgw_error, env_list(env_), reason, config_->timeout_pe_grace));
+                "{}", run_psgw_error(config_->psgw_error, env_list(env_), reason, kind_, config_->timeout_pe_grace));
         }
         return 1;
     }
@@ -207,6 +219,7 @@ private:
     std::optional<config::Config> config_;
     std::optional<ReservationLedger> ledger_;
     bool reserved_ = false;
+    FailureKind kind_ = FailureKind::kPermanent;
     std::vector<GatewayTarget> targets_;
 };
 

@@ -54,6 +54,12 @@ inline constexpr unsigned kMaxPsgwdPerNode = 32;
 
 // Controller -> psgw_error (PSGW_ERROR in psgw.conf): why the prologue failed, one line.
 inline constexpr std::string_view kEnvErrorReason = "PSGW_ERROR_REASON";
+// Controller -> psgw_error: whether a retry can help. "permanent": the job itself is
+// wrong (its options, its plugin, its files, a job of root); the shipped psgw_error
+// holds it. "transient": no gateway free, an agent down, a timeout; it is retried.
+inline constexpr std::string_view kEnvErrorKind = "PSGW_ERROR_KIND";
+inline constexpr std::string_view kErrorKindPermanent = "permanent";
+inline constexpr std::string_view kErrorKindTransient = "transient";
 // Controller -> ROUTE_SCRIPT: "1" asks the route script for verbose output
 // (DEBUG_MASK bit 0x40 or --gw_debug), as psmgmt set it for psroute.py.
 inline constexpr std::string_view kEnvRouteVerbose = "PSGW_VERBOSE";

@@ -90,7 +90,8 @@ DRAINED=gw02
 submit --gw_num=2 "${HET[@]}"
 id=$JOB
 expect_requeued "$id"
-expect_err_file "$id" "needs 2 gateway node(s), but only 1" "not usable: gw02 (DRAIN)"
+expect_err_file "$id" "needs 2 gateway node(s), but only 1" "not usable: gw02 (DRAIN)" \
+  "[transient: a retry may succeed]"
 
 # (e) The shipped psgw_error waits for the requeue, then sets EligibleTime=now+10min
 # (Slurm's own requeue sets about now+2min, so the range below tells them apart).
@@ -139,7 +140,13 @@ id=$JOB
 submit --gw_num=1 --gw_plugin="$plugin" --gw_quiet "${HET[@]}"
 quiet=$JOB
 expect_requeued "$id"
-expect_err_file "$id" "$plugin" "RuntimeError" "e2e plugin refuses to route"
+expect_err_file "$id" "$plugin" "RuntimeError" "e2e plugin refuses to route" \
+  "[permanent: a retry cannot succeed]"
+# A permanent failure is not requeued forever: the shipped psgw_error holds the job and
+# says why in its Comment.
+wait_for "[[ \$(job_field $id Reason) == JobHeldAdmin ]]" 60
+pass "job $id with a failing plugin is held (Reason=JobHeldAdmin)"
+assert_contains "$(squeue -h -j "$id" -o %k)" "psgw: route plugin '$plugin'" "Comment of job $id"
 for f in "$HOME_DIR/$PREFIX-$id" "$HOME_DIR/$PREFIX-$id.gw"; do
   [[ ! -e $f ]] || fail "$f was written although the plugin failed"
 done

@@ -1,5 +1,5 @@
 #include "reservation_ledger.hpp"
-#include "temp_dir.hpp"
+#include "test_support.hpp"
 
 #include <gtest/gtest.h>
 

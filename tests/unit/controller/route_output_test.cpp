@@ -1,5 +1,5 @@
 #include "route_output.hpp"
-#include "temp_dir.hpp"
+#include "test_support.hpp"
 
 #include <gtest/gtest.h>
 
