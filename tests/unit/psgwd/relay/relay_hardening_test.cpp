@@ -158,7 +158,12 @@ TEST(RelayHardening, StrangerFloodHoldsNoSlotsAndTheJobClientGetsIn) {
     ASSERT_TRUE(write_all(pair.client, "ping", 4));
     EXPECT_EQ(read_n(pair.server, 4, 5s), "ping");
     // Every stranger was answered at accept, without sending a hello, and closed.
-    for (int fd : strangers.fds) EXPECT_EQ(unprompted_reply(fd, 2s), RelayStatus::kSourceNotInJob);
+    int answered = 0;
+    for (int fd : strangers.fds) {
+        if (unprompted_reply(fd, 2s) != RelayStatus::kSourceNotInJob) break;  // bounded when it fails
+        ++answered;
+    }
+    EXPECT_EQ(answered, kStrangers);
     const auto stats = wait_stats(config, [](const nlohmann::json& s) {
         return s["refused"]["source_not_in_job"] == kStrangers && s["connections_active"] == 1;
     });
@@ -182,7 +187,7 @@ TEST(RelayHardening, PastTheCapConnectionsAreAnsweredOverloadedAtAcceptAndHoldNo
         const int fd = connect_from(kClusterNode, kGatewayCluster, relay.port());
         ASSERT_GE(fd, 0);
         extra.fds.push_back(fd);
-        EXPECT_EQ(unprompted_reply(fd, 2s), RelayStatus::kOverloaded) << i;
+        ASSERT_EQ(unprompted_reply(fd, 2s), RelayStatus::kOverloaded) << i;
     }
     const auto stats =
         wait_stats(config, [](const nlohmann::json& s) { return s["refused"]["overloaded"] == 20; });
