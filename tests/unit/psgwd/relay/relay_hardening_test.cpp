@@ -16,8 +16,10 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
+#include <optional>
 #include <regex>
-#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -118,10 +120,20 @@ std::size_t count(const std::string& text, const std::string& what) {
     return n;
 }
 
-std::string temp_log_path() {
-    static int n = 0;
-    return "/tmp/psgw-relay-hardening-" + std::to_string(getpid()) + "-" + std::to_string(n++) + ".log";
-}
+// A log file path for one relay, removed at scope exit (also when an ASSERT returns).
+struct TempLog {
+    std::string path;
+    TempLog() {
+        static int n = 0;
+        path = "/tmp/psgw-relay-hardening-" + std::to_string(getpid()) + "-" + std::to_string(n++) + ".log";
+    }
+    ~TempLog() {
+        std::error_code ignored;
+        std::filesystem::remove(path, ignored);
+    }
+    TempLog(const TempLog&) = delete;
+    TempLog& operator=(const TempLog&) = delete;
+};
 
 // utime + stime of `pid` in clock ticks (/proc/<pid>/stat fields 14 and 15).
 long cpu_ticks(pid_t pid) {
@@ -283,9 +295,9 @@ TEST(RelayHardening, BothLegsHaveTcpKeepalive) {
 TEST(RelayHardening, LowNofileLowersTheCapOnceAndBeyondItAnswersOverloaded) {
     auto config = loopback_config();
     config["max_connections"] = 100;
-    const std::string log_path = temp_log_path();
-    RelayProcess relay(config, {.nofile = 64, .stderr_path = log_path});
-    const std::string log = read_file(log_path);  // written before the readiness line
+    const TempLog log_file;
+    RelayProcess relay(config, {.nofile = 64, .stderr_path = log_file.path});
+    const std::string log = read_file(log_file.path);  // written before the readiness line
     std::smatch m;
     ASSERT_TRUE(
         std::regex_search(log, m, std::regex("RLIMIT_NOFILE 64 holds ([0-9]+) sessions.*serving at most")))
@@ -317,7 +329,6 @@ TEST(RelayHardening, LowNofileLowersTheCapOnceAndBeyondItAnswersOverloaded) {
     EXPECT_EQ(stats["max_connections"]["configured"], 100) << stats.dump();
     EXPECT_EQ(stats["max_connections"]["effective"], cap) << stats.dump();
     close(lfd);
-    std::filesystem::remove(log_path);
 }
 
 // F_GETPIPE_SZ of every pipe `pid` holds, by pipe inode (read through /proc/<pid>/fd).
@@ -360,8 +371,8 @@ TEST(RelayHardening, ReportedPipeSizeIsWhatTheKernelGave) {
 
 TEST(RelayHardening, RefusalFloodProducesBoundedLogLines) {
     auto config = loopback_config();
-    const std::string log_path = temp_log_path();
-    RelayProcess relay(config, {.nofile = std::nullopt, .stderr_path = log_path});
+    const TempLog log_file;
+    RelayProcess relay(config, {.nofile = std::nullopt, .stderr_path = log_file.path});
     std::uint16_t port = 0;
     const int lfd = listen_on(kBoosterNode, port);
     constexpr int kFlood = 500;
@@ -374,7 +385,7 @@ TEST(RelayHardening, RefusalFloodProducesBoundedLogLines) {
     }
     const int status = relay.terminate();
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    const std::string log = read_file(log_path);
+    const std::string log = read_file(log_file.path);
     EXPECT_LE(count(log, "\n"), 20u) << log.substr(0, 4000);
     EXPECT_GE(count(log, "refused"), 1u) << log;
     // The rest is summarised, not lost: the summary counts add up to the flood.
@@ -386,7 +397,6 @@ TEST(RelayHardening, RefusalFloodProducesBoundedLogLines) {
     }
     EXPECT_EQ(reported, kFlood) << log;
     close(lfd);
-    std::filesystem::remove(log_path);
 }
 
 }  // namespace
