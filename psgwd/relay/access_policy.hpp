@@ -27,6 +27,12 @@ public:
     contract::RelayStatus check(Fabric listener, const boost::asio::ip::address& source,
                                 const boost::asio::ip::address& dest) const;
 
+    /// The source half of check(): true if `source` may connect on `listener`'s fabric.
+    /// Known at accept, so the relay can drop strangers before they cost a session.
+    bool source_allowed(Fabric listener, const boost::asio::ip::address& source) const {
+        return is_peer(listener, source);
+    }
+
 private:
     /// True if `addr` is a job node on `fabric` and not the gateway itself.
     bool is_peer(Fabric fabric, const boost::asio::ip::address& addr) const;

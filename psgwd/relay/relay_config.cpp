@@ -70,18 +70,10 @@ RelayConfig parse_relay_config(std::string_view json_text) {
     }
     if (!root.is_object()) throw RelayConfigError("psgw: relay config: expected one JSON object");
 
-    static const std::set<std::string> kKnown = {"job",
-                                                 "cluster_addr",
-                                                 "booster_addr",
-                                                 "ports",
-                                                 "cluster_peers",
-                                                 "booster_peers",
-                                                 "handshake_timeout_ms",
-                                                 "connect_timeout_ms",
-                                                 "max_connections",
-                                                 "pipe_size",
-                                                 "stats_file",
-                                                 "log_level"};
+    static const std::set<std::string> kKnown = {
+        "job",           "cluster_addr",         "booster_addr",       "ports",           "cluster_peers",
+        "booster_peers", "handshake_timeout_ms", "connect_timeout_ms", "max_connections", "pipe_size",
+        "keepalive_s",   "stats_file",           "log_level"};
     for (const auto& [key, value] : root.items()) {
         if (!kKnown.contains(key)) fail(key, "unknown key");
     }
@@ -121,6 +113,9 @@ RelayConfig parse_relay_config(std::string_view json_text) {
     if (root.contains("pipe_size")) {
         // The kernel rounds up to a power-of-two number of pages; 1 GiB is far above pipe-max-size.
         cfg.pipe_size = static_cast<std::uint32_t>(get_uint(root["pipe_size"], "pipe_size", 4096, 1u << 30));
+    }
+    if (root.contains("keepalive_s")) {
+        cfg.keepalive = std::chrono::seconds(get_uint(root["keepalive_s"], "keepalive_s", 0, 86400));
     }
     if (root.contains("stats_file")) {
         const json& value = root["stats_file"];

@@ -33,6 +33,7 @@ struct RelayConfig {
     std::chrono::milliseconds connect_timeout{5000};      ///< "connect_timeout_ms"
     std::uint32_t max_connections = 4096;                 ///< concurrent sessions, then kOverloaded
     std::uint32_t pipe_size = 1048576;                    ///< bytes per splice pipe (F_SETPIPE_SZ)
+    std::chrono::seconds keepalive{60};                   ///< "keepalive_s": TCP keepalive idle, 0: off
     std::string stats_file;                               ///< empty: no stats file
     std::string log_level = "info";                       ///< spdlog level name
 };

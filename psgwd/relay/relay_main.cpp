@@ -1,5 +1,7 @@
 #include "relay/relay_main.hpp"
 
+#include "relay/fd_budget.hpp"
+#include "relay/pipe_budget.hpp"
 #include "relay/relay_config.hpp"
 #include "relay/relay_log.hpp"
 #include "relay/relay_server.hpp"
@@ -70,8 +72,31 @@ int relay_main(int argc, char** argv) {
     // A peer that vanishes mid-splice must be an EPIPE error, not a signal that kills us.
     std::signal(SIGPIPE, SIG_IGN);
 
+    // Caps that hold by construction instead of failing per connection: as many sessions
+    // as the descriptor limit holds, pipes as large as the per-user pipe budget allows.
+    const std::uint32_t configured_max = config.max_connections;
+    const std::uint64_t configured_pipe = config.pipe_size;
+    const FdBudget fds = fit_sessions_to_nofile(config.max_connections);
+    if (fds.max_sessions < config.max_connections) {
+        log.warn(
+            "job {}: RLIMIT_NOFILE {} holds {} sessions ({} descriptors each, {} reserved), not "
+            "max_connections {}: serving at most {} (raise LimitNOFILE= of psgwd.service)",
+            config.job, fds.nofile, fds.max_sessions, kFdsPerSession, fds.open_at_start + kFdReserve,
+            config.max_connections, fds.max_sessions);
+        config.max_connections = fds.max_sessions;
+    }
+    const PipePlan pipes = plan_pipe_size(config.pipe_size, config.max_connections, ::geteuid() == 0);
+    if (pipes.size != config.pipe_size) {
+        log.info(
+            "job {}: pipe_size {} -> {} per pipe (fs.pipe-max-size {}, user pipe budget {} bytes "
+            "for {} sessions x 2 pipes)",
+            config.job, config.pipe_size, pipes.size, pipes.max_size, pipes.user_budget_bytes,
+            config.max_connections);
+        config.pipe_size = static_cast<std::uint32_t>(pipes.size);
+    }
+
     try {
-        RelayServer server(config);
+        RelayServer server(config, configured_max, configured_pipe);
         const std::string ready = std::string(contract::kRelayReadyTag) +
                                   " port=" + std::to_string(server.port()) +
                                   " pid=" + std::to_string(::getpid()) + "\n";

@@ -2,6 +2,7 @@
 
 #include "relay/relay_log.hpp"
 #include "relay/session_manager.hpp"
+#include "relay/socket_options.hpp"
 #include "relay/splice_pipe.hpp"
 #include "relay/tcp_splice_transport.hpp"
 #include "wire/relay_handshake.hpp"
@@ -31,8 +32,15 @@ ip::tcp::endpoint to_endpoint(const sockaddr_storage& ss) {
     return {ip::address_v6(bytes), ntohs(in6.sin6_port)};
 }
 
-// The status a failed connect() maps to (contract.hpp RelayStatus).
+bool out_of_descriptors(const boost::system::error_code& ec) {
+    return ec == boost::system::errc::too_many_files_open ||
+           ec == boost::system::errc::too_many_files_open_in_system;
+}
+
+// The status a failed connect() maps to (contract.hpp RelayStatus). Running out of
+// descriptors is the relay's own limit, not the destination's fault.
 RelayStatus connect_status(const boost::system::error_code& ec) {
+    if (out_of_descriptors(ec)) return RelayStatus::kOverloaded;
     if (ec == boost::asio::error::connection_refused) return RelayStatus::kConnectRefused;
     if (ec == boost::asio::error::timed_out) return RelayStatus::kConnectTimeout;
     return RelayStatus::kUnreachable;
@@ -40,23 +48,24 @@ RelayStatus connect_status(const boost::system::error_code& ec) {
 
 }  // namespace
 
-RelaySession::RelaySession(ip::tcp::socket client, Fabric listener, bool overloaded,
-                           const RelayConfig& config, const AccessPolicy& policy, RelayStats& stats,
+RelaySession::RelaySession(ip::tcp::socket client, Fabric listener, const RelayConfig& config,
+                           const AccessPolicy& policy, RelayStats& stats, RefusalLog& refusals,
                            SessionManager& manager)
     : client_(std::move(client)),
       dest_(client_.get_executor()),
       hello_timer_(client_.get_executor()),
       connect_timer_(client_.get_executor()),
       listener_(listener),
-      overloaded_(overloaded),
       config_(config),
       policy_(policy),
       stats_(stats),
+      refusals_(refusals),
       manager_(manager) {
-    stats_.on_accepted();
+    stats_.on_opened();
     boost::system::error_code ec;
     const auto remote = client_.remote_endpoint(ec);
     peer_ = ec ? std::string("?") : remote.address().to_string();
+    set_options(client_);
 }
 
 void RelaySession::start() { do_read_hello(); }
@@ -99,9 +108,6 @@ void RelaySession::on_read_hello(const boost::system::error_code& ec) {
     if (!decoded) return refuse(decoded.error());
     const ip::tcp::endpoint dest = to_endpoint(*decoded);
     peer_ += " -> " + dest.address().to_string() + ":" + std::to_string(dest.port());
-    if (overloaded_)
-        return refuse(RelayStatus::kOverloaded, std::to_string(config_.max_connections) + " sessions");
-
     boost::system::error_code src_ec;
     const ip::address source = client_.remote_endpoint(src_ec).address();
     if (src_ec) return refuse(RelayStatus::kSourceNotInJob, src_ec.message());
@@ -125,7 +131,9 @@ void RelaySession::do_connect(const ip::tcp::endpoint& dest) {
         }
         dest_.bind({local, 0}, ec);
     }
+    if (ec && out_of_descriptors(ec)) return refuse(RelayStatus::kOverloaded, "socket: " + ec.message());
     if (ec) return refuse(RelayStatus::kUnreachable, "bind " + local.to_string() + ": " + ec.message());
+    set_options(dest_);
 
     auto self = shared_from_this();
     connect_timer_.expires_after(config_.connect_timeout);
@@ -153,7 +161,9 @@ void RelaySession::start_transport() {
     std::optional<SplicePipe> to_client_pipe;
     try {
         to_dest_pipe.emplace(config_.pipe_size);
+        stats_.on_pipe(to_dest_pipe->capacity());
         to_client_pipe.emplace(config_.pipe_size);
+        stats_.on_pipe(to_client_pipe->capacity());
     } catch (const std::system_error& e) {
         return refuse(RelayStatus::kOverloaded, e.what());
     }
@@ -197,12 +207,14 @@ bool RelaySession::send_reply(RelayStatus status) {
     return !ec;
 }
 
+void RelaySession::set_options(ip::tcp::socket& socket) {
+    if (const int err = set_relay_socket_options(socket.native_handle(), config_.keepalive)) {
+        relay_log().debug("job {}: {}: socket options: {}", config_.job, peer_, std::strerror(err));
+    }
+}
+
 void RelaySession::refuse(RelayStatus status, std::string_view detail) {
-    stats_.on_refused(status);
-    const bool access = status == RelayStatus::kSourceNotInJob || status == RelayStatus::kDestNotInJob;
-    relay_log().log(access ? spdlog::level::warn : spdlog::level::info,
-                    "job {}: refused {} on {} listener: {}{}{}", config_.job, peer_, to_string(listener_),
-                    wire::to_string(status), detail.empty() ? "" : ": ", detail);
+    refusals_.refused(listener_, peer_, status, detail);
     if (send_reply(status)) {
         boost::system::error_code ignored;
         client_.shutdown(ip::tcp::socket::shutdown_send, ignored);

@@ -3,6 +3,7 @@
 
 #include "relay/access_policy.hpp"
 #include "relay/fabric.hpp"
+#include "relay/refusal_log.hpp"
 #include "relay/relay_config.hpp"
 #include "relay/relay_stats.hpp"
 #include "relay/transport.hpp"
@@ -23,14 +24,13 @@ class SessionManager;
 /// A relayed connection (asio http server's `connection`). States:
 ///   read hello (handshake deadline) -> access check -> connect (connect deadline)
 ///   -> reply kOk -> transport until both directions end.
-/// Every refusal replies with its RelayStatus, is counted and logged, and closes.
+/// Every refusal replies with its RelayStatus, is counted and logged (rate-limited), and closes.
 class RelaySession : public std::enable_shared_from_this<RelaySession> {
 public:
-    /// `listener` is the fabric the client connected on. `overloaded`: the relay was at
-    /// max_connections when this connection was accepted (refused after the hello, so
-    /// that closing does not reset the connection before the client read the reply).
-    RelaySession(boost::asio::ip::tcp::socket client, Fabric listener, bool overloaded,
-                 const RelayConfig& config, const AccessPolicy& policy, RelayStats& stats,
+    /// `listener` is the fabric the client connected on; the server has already checked
+    /// the client's source and that a session slot is free.
+    RelaySession(boost::asio::ip::tcp::socket client, Fabric listener, const RelayConfig& config,
+                 const AccessPolicy& policy, RelayStats& stats, RefusalLog& refusals,
                  SessionManager& manager);
     RelaySession(const RelaySession&) = delete;
     RelaySession& operator=(const RelaySession&) = delete;
@@ -51,6 +51,8 @@ private:
     void refuse(contract::RelayStatus status, std::string_view detail = {});
     /// Writes the 8-byte reply on the still-fresh client socket.
     bool send_reply(contract::RelayStatus status);
+    /// SO_OOBINLINE and keepalive on one leg (best effort: logged at debug).
+    void set_options(boost::asio::ip::tcp::socket& socket);
     /// Removes this session from the manager, which stops it.
     void finish();
 
@@ -59,10 +61,10 @@ private:
     boost::asio::steady_timer hello_timer_;    ///< handshake deadline
     boost::asio::steady_timer connect_timer_;  ///< connect deadline
     Fabric listener_;                          ///< fabric the client came in on
-    bool overloaded_;                          ///< refuse with kOverloaded after the hello
     const RelayConfig& config_;                ///< relay configuration
     const AccessPolicy& policy_;               ///< who may talk to whom
     RelayStats& stats_;                        ///< process counters
+    RefusalLog& refusals_;                     ///< where refusals are counted and logged
     SessionManager& manager_;                  ///< owner
     std::array<std::uint8_t, contract::kRelayHelloSize> hello_{};  ///< the hello being read
     std::string peer_;                                             ///< "source -> dest" for log lines

@@ -40,6 +40,12 @@ nlohmann::json RelayStats::to_json() const {
         {"refused", refused},
         {"bytes_cluster_to_booster", bytes_cluster_to_booster_},
         {"bytes_booster_to_cluster", bytes_booster_to_cluster_},
+        {"max_connections", {{"configured", max_configured_}, {"effective", max_effective_}}},
+        {"pipe_size",
+         {{"configured", pipe_configured_},
+          {"planned", pipe_planned_},
+          {"granted_min", pipe_min_},
+          {"granted_max", pipe_max_}}},
     };
 }
 

@@ -31,16 +31,19 @@ SplicePipe::SplicePipe(std::size_t wanted) : capacity_(kDefaultPipeSize) {
         if (errno != EPERM || ask <= kDefaultPipeSize) break;  // keep the default size
         ask /= 2;
     }
-    if (ask < wanted) {
+    const int size = ::fcntl(write_.get(), F_GETPIPE_SZ);
+    if (size > 0) capacity_ = static_cast<std::size_t>(size);
+    if (capacity_ < wanted) {
+        // Report what the kernel really gave (F_GETPIPE_SZ): past the user's pipe budget
+        // even a default pipe is 2 pages, whatever size was asked for.
         static std::atomic<bool> warned{false};  // once per process: it repeats for every pipe
         if (!warned.exchange(true)) {
             relay_log().warn(
-                "pipe_size {} not granted (EPERM: pipe-max-size or per-user pipe pages); using {}", wanted,
-                ask > kDefaultPipeSize ? ask : kDefaultPipeSize);
+                "pipe_size {} not granted (fs.pipe-max-size or the user's fs.pipe-user-pages-soft budget); "
+                "this pipe holds {} bytes (F_GETPIPE_SZ)",
+                wanted, capacity_);
         }
     }
-    const int size = ::fcntl(write_.get(), F_GETPIPE_SZ);
-    if (size > 0) capacity_ = static_cast<std::size_t>(size);
 }
 
 }  // namespace psgw::relay

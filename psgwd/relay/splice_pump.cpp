@@ -3,6 +3,9 @@
 #include <boost/asio/post.hpp>
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 
@@ -37,7 +40,16 @@ void SplicePump::run(const std::shared_ptr<void>& keep_alive) {
         bool progressed = false;
         // Fill: EAGAIN means "socket empty" or "pipe full" (splice cannot tell); the
         // byte count below and the wait choice at the end resolve that ambiguity.
-        if (!source_eof_ && in_pipe_ < pipe_.capacity()) {
+        if (urgent_) {
+            // The byte at the urgent mark goes into the pipe before anything after it.
+            if (::write(pipe_.write_fd(), &*urgent_, 1) == 1) {
+                urgent_.reset();
+                ++in_pipe_;
+                progressed = true;
+            } else if (errno != EAGAIN && errno != EINTR) {
+                return finish(errno_code());
+            }
+        } else if (!source_eof_ && in_pipe_ < pipe_.capacity()) {
             const ssize_t n = ::splice(source_.native_handle(), nullptr, pipe_.write_fd(), nullptr,
                                        pipe_.capacity() - in_pipe_, kSpliceFlags);
             if (n > 0) {
@@ -50,6 +62,19 @@ void SplicePump::run(const std::shared_ptr<void>& keep_alive) {
                 progressed = true;
             } else if (errno != EAGAIN) {
                 return finish(errno_code());
+            } else if (at_urgent_mark()) {
+                // splice() never reads past an urgent mark (tcp_read_sock stops there),
+                // while the socket stays readable: without this the pump would spin and
+                // every later byte would be stuck. recv() passes the mark; with
+                // SO_OOBINLINE (set on every leg) it returns the urgent byte in order.
+                std::uint8_t byte = 0;
+                const ssize_t got = ::recv(source_.native_handle(), &byte, 1, MSG_DONTWAIT);
+                if (got == 1) {
+                    urgent_ = byte;
+                    progressed = true;
+                } else if (got < 0 && errno != EAGAIN && errno != EINTR) {
+                    return finish(errno_code());
+                }
             }
         }
         // Drain.
@@ -88,6 +113,11 @@ void SplicePump::run(const std::shared_ptr<void>& keep_alive) {
     }
     // Budget used: let other sessions run, then continue.
     boost::asio::post(source_.get_executor(), [this, keep_alive] { run(keep_alive); });
+}
+
+bool SplicePump::at_urgent_mark() const {
+    int at_mark = 0;
+    return ::ioctl(source_.native_handle(), SIOCATMARK, &at_mark) == 0 && at_mark != 0;
 }
 
 void SplicePump::finish(const boost::system::error_code& ec) {

@@ -6,8 +6,10 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace psgw::relay {
 
@@ -19,6 +21,11 @@ namespace psgw::relay {
 /// only for the sink to become writable and does not read; in-flight data is bounded
 /// by the pipe. Half-close: after the source's EOF and an empty pipe it shuts down the
 /// sink's sending side and reports success.
+///
+/// Urgent data (MSG_OOB) is relayed as an ordinary byte in its place in the stream:
+/// splice() stops at the urgent mark, so the pump reads that one byte with recv()
+/// (the sockets have SO_OOBINLINE) and writes it into the pipe. The urgent flag itself
+/// is not reproduced on the other leg.
 class SplicePump {
 public:
     /// Called with the number of bytes just delivered to the sink.
@@ -40,6 +47,8 @@ public:
 private:
     /// Splices until both ends would block (or a turn's budget is used), then waits.
     void run(const std::shared_ptr<void>& keep_alive);
+    /// True if the source's next byte is TCP urgent data (SIOCATMARK).
+    bool at_urgent_mark() const;
     /// Ends the pump once.
     void finish(const boost::system::error_code& ec);
 
@@ -47,6 +56,7 @@ private:
     boost::asio::ip::tcp::socket& sink_;    ///< write side
     SplicePipe pipe_;                       ///< the in-kernel buffer
     std::size_t in_pipe_ = 0;               ///< bytes spliced in, not yet out
+    std::optional<std::uint8_t> urgent_;    ///< the urgent byte read past the mark, not yet in the pipe
     bool source_eof_ = false;               ///< the source sent FIN
     bool done_ = false;                     ///< finish() was called
     BytesHandler on_bytes_;                 ///< progress callback

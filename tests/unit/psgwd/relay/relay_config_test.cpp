@@ -37,6 +37,7 @@ TEST(RelayConfig, MinimalConfigGetsDefaults) {
     EXPECT_EQ(cfg.connect_timeout.count(), 5000);
     EXPECT_EQ(cfg.max_connections, 4096u);
     EXPECT_EQ(cfg.pipe_size, 1048576u);
+    EXPECT_EQ(cfg.keepalive.count(), 60);
     EXPECT_TRUE(cfg.stats_file.empty());
     EXPECT_EQ(cfg.log_level, "info");
 }
@@ -47,6 +48,7 @@ TEST(RelayConfig, AllKeys) {
     j["connect_timeout_ms"] = 200;
     j["max_connections"] = 3;
     j["pipe_size"] = 65536;
+    j["keepalive_s"] = 0;
     j["stats_file"] = "/tmp/x.json";
     j["log_level"] = "debug";
     const auto cfg = parse_relay_config(j.dump());
@@ -54,6 +56,7 @@ TEST(RelayConfig, AllKeys) {
     EXPECT_EQ(cfg.connect_timeout.count(), 200);
     EXPECT_EQ(cfg.max_connections, 3u);
     EXPECT_EQ(cfg.pipe_size, 65536u);
+    EXPECT_EQ(cfg.keepalive.count(), 0);
     EXPECT_EQ(cfg.stats_file, "/tmp/x.json");
     EXPECT_EQ(cfg.log_level, "debug");
 }
@@ -73,6 +76,7 @@ TEST(RelayConfig, EveryBadInputIsOneLineNamingTheKey) {
         {"job float", [](json& j) { j["job"] = 7.0; }, "\"job\""},
         {"job too big", [](json& j) { j["job"] = 4294967296ULL; }, "\"job\""},
         {"unknown key", [](json& j) { j["jobid"] = 1; }, "\"jobid\""},
+        {"keepalive too long", [](json& j) { j["keepalive_s"] = 86401; }, "\"keepalive_s\""},
         {"bad address", [](json& j) { j["cluster_addr"] = "10.78.0.300"; }, "\"cluster_addr\""},
         {"host name", [](json& j) { j["booster_addr"] = "gw01"; }, "\"booster_addr\""},
         {"unspecified", [](json& j) { j["booster_addr"] = "0.0.0.0"; }, "\"booster_addr\""},

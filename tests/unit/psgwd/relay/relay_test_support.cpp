@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -15,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -40,7 +42,8 @@ std::string read_all_fd(int fd) {
 }
 
 // Runs psgwd relay with stdin from a pipe; returns pid, fills the fds we keep.
-pid_t spawn_relay(int& stdin_w, int& ready_r, int& stderr_r, bool capture_stderr) {
+pid_t spawn_relay(int& stdin_w, int& ready_r, int& stderr_r, bool capture_stderr,
+                  const RelayLaunch& launch = {}) {
     int in[2], ready[2], err[2];
     if (pipe2(in, O_CLOEXEC) != 0 || pipe2(ready, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
         throw std::runtime_error("pipe2");
@@ -50,7 +53,15 @@ pid_t spawn_relay(int& stdin_w, int& ready_r, int& stderr_r, bool capture_stderr
         dup2(in[0], 0);
         dup2(ready[1], 3);  // --ready-fd 3, stdout stays the test's
         if (capture_stderr) dup2(err[1], 2);
-        execl(PSGWD_BINARY_PATH, "psgwd", "relay", "--ready-fd", "3", static_cast<char*>(nullptr));
+        if (!launch.stderr_path.empty()) {
+            const int log = open(launch.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+            if (log < 0 || dup2(log, 2) < 0) _exit(126);
+        }
+        if (launch.nofile) {
+            const rlimit lim{*launch.nofile, *launch.nofile};
+            if (setrlimit(RLIMIT_NOFILE, &lim) != 0) _exit(126);
+        }
+        execl(psgwd_binary(), "psgwd", "relay", "--ready-fd", "3", static_cast<char*>(nullptr));
         _exit(127);
     }
     close(in[0]);
@@ -63,6 +74,11 @@ pid_t spawn_relay(int& stdin_w, int& ready_r, int& stderr_r, bool capture_stderr
 }
 
 }  // namespace
+
+const char* psgwd_binary() {
+    const char* other = std::getenv("PSGW_TEST_PSGWD");
+    return other != nullptr && *other != '\0' ? other : PSGWD_BINARY_PATH;
+}
 
 nlohmann::json loopback_config() {
     // Disjoint port windows per test process and per config (ctest may run tests in parallel).
@@ -87,9 +103,9 @@ nlohmann::json loopback_config() {
     };
 }
 
-RelayProcess::RelayProcess(const nlohmann::json& config) {
+RelayProcess::RelayProcess(const nlohmann::json& config, const RelayLaunch& launch) {
     int stdin_w = -1, ready_r = -1, stderr_r = -1;
-    pid_ = spawn_relay(stdin_w, ready_r, stderr_r, false);
+    pid_ = spawn_relay(stdin_w, ready_r, stderr_r, false, launch);
     close(stderr_r);
     const std::string text = config.dump();
     write_all(stdin_w, text.data(), text.size());

@@ -24,11 +24,21 @@ inline constexpr const char* kStranger = "127.0.0.5";  // not part of the job
 /// test binary do not collide; stats file in a fresh temp file.
 nlohmann::json loopback_config();
 
+/// How a RelayProcess is started beyond its config.
+struct RelayLaunch {
+    std::optional<std::uint64_t> nofile;  ///< RLIMIT_NOFILE (soft and hard) set before exec
+    std::string stderr_path;              ///< non-empty: the relay's stderr (its log) goes here
+};
+
+/// The psgwd under test: $PSGW_TEST_PSGWD if set (to run these black-box tests against
+/// another build, e.g. main's, to see a new test fail there), else the one built here.
+const char* psgwd_binary();
+
 /// A running `psgwd relay`; SIGKILLed in the destructor if still running.
 class RelayProcess {
 public:
     /// Starts it with `config` on stdin and waits for the readiness line.
-    explicit RelayProcess(const nlohmann::json& config);
+    explicit RelayProcess(const nlohmann::json& config, const RelayLaunch& launch = {});
     RelayProcess(const RelayProcess&) = delete;
     RelayProcess& operator=(const RelayProcess&) = delete;
     ~RelayProcess();
