@@ -65,6 +65,7 @@ private:
         }
         kind_ = FailureKind::kTransient;
         home_ = home_directory(job_->uid);
+        user_->home = home_;  // route plugins run in $HOME, as psroute.py's did
         config_ = config::load(config::resolve_path(config_path_));
         const Deadline deadline(config_->timeout_prologue);
         const auto& options = job_->options;
