@@ -27,8 +27,8 @@ std::string error_line(std::uint32_t job, const std::string& reason, FailureKind
     for (char& c : text) {
         if (c == '\n' || c == '\r') c = ' ';
     }
-    const char* verdict =
-        kind == FailureKind::kPermanent ? " [permanent: a retry cannot succeed]" : " [transient: a retry may succeed]";
+    const char* verdict = kind == FailureKind::kPermanent ? " [permanent: a retry cannot succeed]"
+                                                          : " [transient: a retry may succeed]";
     return std::string(stamp) + " psgw: gateway startup for job " + std::to_string(job) + " failed: " + text +
            verdict + "\n";
 }

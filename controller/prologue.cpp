@@ -61,7 +61,8 @@ private:
         job_ = read_job_environment(env_);
         user_ = sys::UserIdentity{job_->uid, job_->gid, job_->user, {}};
         if (job_->uid == 0) {
-            throw psgw::Error("psgw: gateway jobs of root are refused: relays and route plugins never run as root");
+            throw psgw::Error(
+                "psgw: gateway jobs of root are refused: relays and route plugins never run as root");
         }
         kind_ = FailureKind::kTransient;
         home_ = home_directory(job_->uid);
@@ -189,8 +190,8 @@ private:
         if (job_ && user_ && !home_.empty() && !job_->options.quiet) {
             auto err_file = error_file_path(error_directory(*job_, home_), job_id);
             try {
-                append_error_file(err_file, error_line(job_id, reason, kind_, std::chrono::system_clock::now()),
-                                  *user_);
+                append_error_file(
+                    err_file, error_line(job_id, reason, kind_, std::chrono::system_clock::now()), *user_);
             } catch (const std::exception& error) {
                 spdlog::warn("cannot write {}: {}", err_file.string(), error.what());
             }
@@ -206,8 +207,8 @@ private:
             }
         }
         if (config_) {
-            spdlog::info(
-                "{}", run_psgw_error(config_->psgw_error, env_list(env_), reason, kind_, config_->timeout_pe_grace));
+            spdlog::info("{}", run_psgw_error(config_->psgw_error, env_list(env_), reason, kind_,
+                                              config_->timeout_pe_grace));
         }
         return 1;
     }

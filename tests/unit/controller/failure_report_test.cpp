@@ -132,32 +132,39 @@ TEST_F(NobodyFixture, CleanupRemovesOnlyTheFileItCreated) {
 }
 
 TEST(FailureReport, ErrorLineIsOneLine) {
-    auto line = error_line(12, "psgw: agent gw01\nrefused", FailureKind::kTransient, std::chrono::system_clock::now());
+    auto line = error_line(12, "psgw: agent gw01\nrefused", FailureKind::kTransient,
+                           std::chrono::system_clock::now());
     EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1);
-    EXPECT_NE(line.find(" psgw: gateway startup for job 12 failed: agent gw01 refused [transient: a retry may "
-                        "succeed]\n"),
-              std::string::npos)
+    EXPECT_NE(
+        line.find(" psgw: gateway startup for job 12 failed: agent gw01 refused [transient: a retry may "
+                  "succeed]\n"),
+        std::string::npos)
         << line;
-    line = error_line(12, "psgw: route plugin 'x': KeyError", FailureKind::kPermanent, std::chrono::system_clock::now());
-    EXPECT_NE(line.find("failed: route plugin 'x': KeyError [permanent: a retry cannot succeed]\n"), std::string::npos)
+    line = error_line(12, "psgw: route plugin 'x': KeyError", FailureKind::kPermanent,
+                      std::chrono::system_clock::now());
+    EXPECT_NE(line.find("failed: route plugin 'x': KeyError [permanent: a retry cannot succeed]\n"),
+              std::string::npos)
         << line;
 }
 
 TEST(FailureReport, PsgwErrorMissingOrEmpty) {
-    EXPECT_EQ(run_psgw_error("", {}, "r", FailureKind::kTransient, std::chrono::seconds(5)), "PSGW_ERROR is empty: nothing run");
+    EXPECT_EQ(run_psgw_error("", {}, "r", FailureKind::kTransient, std::chrono::seconds(5)),
+              "PSGW_ERROR is empty: nothing run");
     EXPECT_NE(
-        run_psgw_error("/nonexistent/psgw_error", {}, "r", FailureKind::kTransient, std::chrono::seconds(5)).find("not an executable"),
+        run_psgw_error("/nonexistent/psgw_error", {}, "r", FailureKind::kTransient, std::chrono::seconds(5))
+            .find("not an executable"),
         std::string::npos);
 }
 
 TEST(FailureReport, PsgwErrorGetsTheReasonAndTheKind) {
     test::TempDir dir;
     const auto seen = dir.path() / "seen";
-    const auto script =
-        dir.write("psgw_error", "#!/bin/sh\necho \"$PSGW_ERROR_KIND $PSGW_ERROR_REASON\" > " + seen.string() + "\n");
+    const auto script = dir.write(
+        "psgw_error", "#!/bin/sh\necho \"$PSGW_ERROR_KIND $PSGW_ERROR_REASON\" > " + seen.string() + "\n");
     ASSERT_EQ(::chmod(script.c_str(), 0755), 0);
-    EXPECT_EQ(run_psgw_error(script, {}, "psgw: plugin failed", FailureKind::kPermanent, std::chrono::seconds(5)),
-              "PSGW_ERROR " + script.string() + " exited with 0");
+    EXPECT_EQ(
+        run_psgw_error(script, {}, "psgw: plugin failed", FailureKind::kPermanent, std::chrono::seconds(5)),
+        "PSGW_ERROR " + script.string() + " exited with 0");
     EXPECT_EQ(test::read_file(seen), "permanent psgw: plugin failed\n");
     run_psgw_error(script, {}, "psgw: no gateway free", FailureKind::kTransient, std::chrono::seconds(5));
     EXPECT_EQ(test::read_file(seen), "transient psgw: no gateway free\n");
