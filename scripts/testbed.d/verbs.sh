@@ -77,6 +77,31 @@ cmd_agent() {
   fi
 }
 
+# slurmctld of the bed: the kill tests SIGKILL it and bring it back with `ctld start`.
+cmd_ctld() {
+  (($# == 1)) || die "usage: ctld stop|start|restart"
+  local action=$1 pid
+  need_root
+  [[ -s $NODES_FILE ]] || die "ctld: no bed is up"
+  case $action in stop | start | restart) ;; *) die "ctld: unknown action '$action' (stop|start|restart)" ;; esac
+  cd /
+  lock
+  if [[ $action == stop || $action == restart ]]; then
+    if pid=$(tracked_pid slurmctld -); then stop_pid "$pid" slurmctld; fi
+    untrack slurmctld -
+    say "slurmctld stopped"
+  fi
+  if [[ $action == start || $action == restart ]]; then
+    if tracked_pid slurmctld - >/dev/null; then
+      say "slurmctld is already running"
+      return 0
+    fi
+    untrack slurmctld -  # a dead one's line
+    start_slurmctld
+    say "slurmctld started (pid $SPAWNED)"
+  fi
+}
+
 cmd_env() {
   echo "export SLURM_CONF=$CONF"
   echo "export PSGW_CONF=$PSGW_CONF_FILE"

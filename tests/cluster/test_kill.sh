@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# Kill tests: 20 rounds, each a one-gateway job during which one part of the system is
+# SIGKILLed at a random moment: the prologue, a relay, a gateway's agent, slurmctld or
+# the epilogue (each victim 4 times, in turn). After each round the job must have run or
+# been requeued, and the routing file, if there is one, must be complete. After all
+# rounds and one clean job (its prologue reconciles the ledger): no reservation leaked,
+# no relay left on any gateway, no temporary file left in the user's directory.
+# PSGW_KILL_SEED repeats a run; the seed and the figures are printed at the end.
+# shellcheck source=e2e_lib.sh
+source "${PSGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cluster/e2e_lib.sh"
+
+ROUNDS=${PSGW_KILL_ROUNDS:-20}
+SEED=${PSGW_KILL_SEED:-$(date +%s)}
+RANDOM=$SEED
+VICTIMS=(prologue relay agent slurmctld epilogue)
+declare -A KILLED=() RAN=() REQUEUED=() WITH_ERR=()
+
+cleanup() {
+  cancel_submitted
+  tb ctld start >/dev/null 2>&1 || true
+  for g in "${GATEWAYS[@]}"; do tb agent "$g" start >/dev/null 2>&1 || true; done
+}
+trap cleanup EXIT
+
+user_file e2e-kill.sh <<'EOF'
+#!/bin/bash
+touch "ran-$SLURM_JOB_ID"
+sleep 2
+EOF
+
+# PIDs of the controller hook HOOK (psgw-prologue|psgw-epilogue) working for job ID.
+hook_pids() {  # HOOK ID
+  local pid
+  for pid in $(pgrep -f "sbin/$1" || true); do
+    tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "SLURM_JOB_ID=$2" && echo "$pid"
+  done
+  return 0
+}
+
+# Waits up to SECONDS for CMD to print something; prints it (empty on timeout).
+first_output() {  # SECONDS CMD...
+  local tries=$(($1 * 20)) out
+  shift
+  while ((tries-- > 0)); do
+    out=$("$@" 2>/dev/null || true)
+    if [[ -n $out ]]; then
+      echo "$out"
+      return 0
+    fi
+    sleep 0.05
+  done
+}
+
+# The gateway whose agent lists relays of job ID, if any.
+gateway_of() {  # ID
+  local gw
+  for gw in "${GATEWAYS[@]}"; do
+    if [[ -n $(agent_relays "$gw" 2>/dev/null | awk -v j="$1" '$1 == j') ]]; then
+      echo "$gw"
+      return 0
+    fi
+  done
+}
+
+job_relay_pids() {  # ID
+  local gw
+  for gw in "${GATEWAYS[@]}"; do
+    agent_relays "$gw" 2>/dev/null | awk -v j="$1" '$1 == j { print $2 }'
+  done
+}
+
+# A random pause of 0..399 ms: the moment of the kill within the phase.
+pause() { sleep "0.$(printf '%03d' $((RANDOM % 400)))"; }
+
+# SIGKILLs every PID given (one per line); prints them on one line if any was killed.
+kill_all() {  # PIDS
+  local -a list
+  mapfile -t list <<<"$1"
+  [[ -n ${list[0]:-} ]] && kill -KILL "${list[@]}" 2>/dev/null && echo "${list[*]}"
+}
+
+# SIGKILLs VICTIM during job ID; prints what was killed (empty: the moment was missed).
+kill_victim() {  # VICTIM ID
+  local victim=$1 id=$2 pids gw pid killed
+  case $victim in
+    prologue)
+      pids=$(first_output 20 hook_pids psgw-prologue "$id")
+      pause
+      killed=$(kill_all "$pids") && echo "prologue $killed"
+      ;;
+    relay)
+      pids=$(first_output 30 job_relay_pids "$id")
+      pause
+      killed=$(kill_all "$pids") && echo "relay $killed"
+      ;;
+    agent)
+      gw=$(first_output 30 gateway_of "$id")
+      pause
+      if [[ -n $gw ]] && pid=$(pgrep -f "psgwd agent .*--node $gw"); then
+        kill -KILL "$pid" && echo "agent of $gw ($pid)"
+        sleep 1
+        tb agent "$gw" start >/dev/null
+      fi
+      ;;
+    slurmctld)
+      first_output 30 gateway_of "$id" >/dev/null
+      pause
+      if pid=$(pgrep -o -x slurmctld); then
+        kill -KILL "$pid" && echo "slurmctld ($pid)"
+        sleep 1
+        tb ctld start >/dev/null
+      fi
+      ;;
+    epilogue)
+      pids=$(first_output 40 hook_pids psgw-epilogue "$id")
+      killed=$(kill_all "$pids") && echo "epilogue $killed"
+      ;;
+  esac
+  return 0
+}
+
+# The job is over (ran, or failed its prologue and was requeued or ended).
+settled() {  # ID
+  local state
+  state=$(job_state "$1")
+  case $state in
+    COMPLETED | CANCELLED | FAILED | NODE_FAIL | BOOT_FAIL | "") return 0 ;;
+    PENDING) (($(restarts "$1") >= 1)) ;;
+    *) return 1 ;;
+  esac
+}
+
+# A routing file that exists is complete: 1 cluster x 1 booster node = 1 line.
+check_route_file() {  # ID
+  local route=$HOME_DIR/$PREFIX-$1
+  [[ -e $route ]] || return 0
+  [[ $(wc -l <"$route") == 1 ]] || fail "routing file $route of job $1 is not complete: $(cat "$route")"
+  grep -qE '^[0-9.]+:[0-9]+ [^ ]+ [^ ]+$' "$route" || fail "routing file $route of job $1 is malformed"
+}
+
+for ((round = 1; round <= ROUNDS; round++)); do
+  victim=${VICTIMS[(round - 1) % ${#VICTIMS[@]}]}
+  submit --gw_num=1 -p cluster -N1 : -p booster -N1 e2e-kill.sh
+  id=$JOB
+  what=$(kill_victim "$victim" "$id")
+  wait_for "settled $id" 90
+  [[ -n $what ]] && KILLED[$victim]=$((${KILLED[$victim]:-0} + 1))
+  outcome=ran
+  if [[ -e $HOME_DIR/ran-$id ]]; then
+    RAN[$victim]=$((${RAN[$victim]:-0} + 1))
+  else
+    (($(restarts "$id") >= 1)) || [[ $(job_state "$id") != COMPLETED ]] \
+      || fail "job $id completed without running"
+    outcome=requeued
+    REQUEUED[$victim]=$((${REQUEUED[$victim]:-0} + 1))
+    if [[ -e $HOME_DIR/JOB-$id-psgw.err ]]; then WITH_ERR[$victim]=$((${WITH_ERR[$victim]:-0} + 1)); fi
+  fi
+  scancel "$id" 2>/dev/null || true
+  check_route_file "$id"
+  pass "round $round: killed ${what:-nothing (moment missed)} during job $id; the job $outcome"
+  wait_for "! epilogue_running $id" 30
+done
+
+# Recovery: one clean job runs, and its prologue reclaims what the kills left.
+wait_for "[[ \$(sinfo -h -p gateway -o %T | sort -u) =~ ^(idle|mixed)$ ]]" 60
+submit --gw_num=2 -p cluster -N1 : -p booster -N1 e2e-kill.sh
+id=$JOB
+wait_for "[[ \$(job_state $id) == COMPLETED ]]" 120
+[[ -e $HOME_DIR/ran-$id ]] || fail "the clean job $id after the kills did not run"
+pass "a clean job ($id) runs after the kills"
+wait_for "[[ -z \$(ledger_entries) ]]" 60
+pass "no reservation is left in the ledger"
+wait_for "[[ -z \$(pgrep -f 'psgwd relay' || true) ]]" 30
+for gw in "${GATEWAYS[@]}"; do
+  assert_eq "$(agent_relays "$gw" | tr '\n' ' ')" "" "relays the agent on $gw lists"
+done
+pass "no relay process is left on any gateway"
+leftovers=$(find "$HOME_DIR" -maxdepth 1 -name ".$PREFIX-*" -print)
+[[ -z $leftovers ]] || fail "temporary files left in $HOME_DIR: $leftovers"
+pass "no temporary routing file is left"
+
+echo "kill figures (seed $SEED, $ROUNDS rounds): victim killed/ran/requeued/with-.err"
+for victim in "${VICTIMS[@]}"; do
+  echo "  $victim ${KILLED[$victim]:-0}/${RAN[$victim]:-0}/${REQUEUED[$victim]:-0}/${WITH_ERR[$victim]:-0}"
+done
+finish
