@@ -67,7 +67,10 @@ ghost=4000000001
 $CTL --agent "$(tb addr gw01 mgmt)" start "$ghost" --user "$TB_USER" \
   --peers-cluster "$(tb addr cluster01 cluster)" --peers-booster "$(tb addr booster01 booster)" \
   >/dev/null || fail "psgw-ctl start for job $ghost failed"
-read -r _ gpid <<<"$(relay_of gw01 "$ghost")"
+# From the agent's log, not its list: its 5 s job check may already have stopped the
+# relay by the time a list would ask.
+gpid=$(sed -n "s/.* job $ghost: relay 0 started as .*, pid \([0-9]*\), port .*/\1/p" \
+  "$TB_STATE/log/psgwd-gw01.log" | tail -n1)
 [[ -n $gpid ]] || fail "no relay started for job $ghost"
 pass "relay of unknown job $ghost started on gw01 (pid $gpid)"
 # The test bed's agents ask Slurm every 5 s.

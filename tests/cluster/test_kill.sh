@@ -22,10 +22,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# ROUND is the job's argument: job ids repeat after slurmctld loses its last state.
 user_file e2e-kill.sh <<'EOF'
 #!/bin/bash
-touch "ran-$SLURM_JOB_ID"
+touch "kill-ran-$1"
 sleep 2
+EOF
+tb as-user bash -c 'rm -f kill-ran-*'
+# A site route plugin that takes its time, so that a kill lands inside the prologue at a
+# random point: while relays start, while the plugin runs, or just after.
+cat >"$TB_STATE/install/libexec/psgw/e2e-kill-slow.py" <<'EOF'
+import time
+time.sleep(0.6)
+
+def routeConnectionS(sizeA, sizeB, numGw, i, j):
+    return None, (i + j) % numGw
 EOF
 
 # PIDs of the controller hook HOOK (psgw-prologue|psgw-epilogue) working for job ID.
@@ -84,7 +95,7 @@ kill_victim() {  # VICTIM ID
   local victim=$1 id=$2 pids gw pid killed
   case $victim in
     prologue)
-      pids=$(first_output 20 hook_pids psgw-prologue "$id")
+      pids=$(first_output 30 hook_pids psgw-prologue "$id")
       pause
       killed=$(kill_all "$pids") && echo "prologue $killed"
       ;;
@@ -112,20 +123,48 @@ kill_victim() {  # VICTIM ID
       fi
       ;;
     epilogue)
-      pids=$(first_output 40 hook_pids psgw-epilogue "$id")
-      killed=$(kill_all "$pids") && echo "epilogue $killed"
+      # The epilogue is quick; a stopped agent holds it in its stop request, where
+      # it is killed (an epilogue that lost its agent is the case that matters).
+      gw=$(first_output 30 gateway_of "$id")
+      first_output 30 ls "$HOME_DIR/kill-ran-$round" >/dev/null
+      if [[ -n $gw ]] && pid=$(pgrep -f "psgwd agent .*--node $gw"); then
+        kill -STOP "$pid"
+        pids=$(first_output 30 hook_pids psgw-epilogue "$id")
+        pause
+        killed=$(kill_all "$pids") && echo "epilogue $killed (agent of $gw stopped)"
+        kill -CONT "$pid"
+      fi
       ;;
   esac
   return 0
 }
 
-# The job is over (ran, or failed its prologue and was requeued or ended).
+# The job has run its script, or failed its prologue and was requeued or ended.
 settled() {  # ID
   local state
+  [[ -e $HOME_DIR/kill-ran-$round ]] && return 0
   state=$(job_state "$1")
   case $state in
     COMPLETED | CANCELLED | FAILED | NODE_FAIL | BOOT_FAIL | "") return 0 ;;
     PENDING) (($(restarts "$1") >= 1)) ;;
+    *) return 1 ;;
+  esac
+}
+
+# Like wait_for, but returns non-zero on timeout instead of failing the test.
+poll_until() {  # CMD SECONDS
+  local tries=$(($2 * 5))
+  while ((tries-- > 0)); do
+    if eval "$1" >/dev/null 2>&1; then return 0; fi
+    sleep 0.2
+  done
+  return 1
+}
+
+# The job is out of the way: ended, or gone from slurmctld.
+ended() {  # ID
+  case $(job_state "$1") in
+    COMPLETED | CANCELLED | FAILED | NODE_FAIL | BOOT_FAIL | TIMEOUT | "") return 0 ;;
     *) return 1 ;;
   esac
 }
@@ -140,13 +179,15 @@ check_route_file() {  # ID
 
 for ((round = 1; round <= ROUNDS; round++)); do
   victim=${VICTIMS[(round - 1) % ${#VICTIMS[@]}]}
-  submit --gw_num=1 -p cluster -N1 : -p booster -N1 e2e-kill.sh
+  plugin=()
+  [[ $victim == prologue ]] && plugin=(--gw_plugin=e2e-kill-slow)
+  submit --gw_num=1 "${plugin[@]}" -p cluster -N1 : -p booster -N1 e2e-kill.sh "$round"
   id=$JOB
   what=$(kill_victim "$victim" "$id")
   wait_for "settled $id" 90
   [[ -n $what ]] && KILLED[$victim]=$((${KILLED[$victim]:-0} + 1))
   outcome=ran
-  if [[ -e $HOME_DIR/ran-$id ]]; then
+  if [[ -e $HOME_DIR/kill-ran-$round ]]; then
     RAN[$victim]=$((${RAN[$victim]:-0} + 1))
   else
     (($(restarts "$id") >= 1)) || [[ $(job_state "$id") != COMPLETED ]] \
@@ -155,7 +196,10 @@ for ((round = 1; round <= ROUNDS; round++)); do
     REQUEUED[$victim]=$((${REQUEUED[$victim]:-0} + 1))
     if [[ -e $HOME_DIR/JOB-$id-psgw.err ]]; then WITH_ERR[$victim]=$((${WITH_ERR[$victim]:-0} + 1)); fi
   fi
-  scancel "$id" 2>/dev/null || true
+  # A slurmctld killed before it saved its state brings a finished job back as RUNNING
+  # until its nodes report otherwise: the test ends every job itself, like a user would.
+  poll_until "ended $id" 10 || scancel "$id" 2>/dev/null || true
+  wait_for "ended $id" 60
   check_route_file "$id"
   pass "round $round: killed ${what:-nothing (moment missed)} during job $id; the job $outcome"
   wait_for "! epilogue_running $id" 30
@@ -163,10 +207,10 @@ done
 
 # Recovery: one clean job runs, and its prologue reclaims what the kills left.
 wait_for "[[ \$(sinfo -h -p gateway -o %T | sort -u) =~ ^(idle|mixed)$ ]]" 60
-submit --gw_num=2 -p cluster -N1 : -p booster -N1 e2e-kill.sh
+submit --gw_num=2 -p cluster -N1 : -p booster -N1 e2e-kill.sh clean
 id=$JOB
 wait_for "[[ \$(job_state $id) == COMPLETED ]]" 120
-[[ -e $HOME_DIR/ran-$id ]] || fail "the clean job $id after the kills did not run"
+[[ -e $HOME_DIR/kill-ran-clean ]] || fail "the clean job $id after the kills did not run"
 pass "a clean job ($id) runs after the kills"
 wait_for "[[ -z \$(ledger_entries) ]]" 60
 pass "no reservation is left in the ledger"

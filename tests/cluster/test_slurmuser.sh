@@ -38,10 +38,6 @@ EOF_PLUGIN
   chmod 0644 "$PLUGIN_DIR/e2e-site.py"
 }
 
-user_file e2e-slurmuser.sh <<'EOF'
-#!/bin/bash
-cp "$PSP_GW_SERVER" "routes-$SLURM_JOB_ID"
-EOF
 
 # One gateway job with the site plugin; checks what it left, with SlurmUser=WANT.
 run_job() {  # WANT
@@ -49,6 +45,11 @@ run_job() {  # WANT
   assert_contains "$(scontrol show config | grep -E '^SlurmUser ')" "$want(" "SlurmUser of the bed"
   assert_eq "$(ps -o user= -p "$(pgrep -o -x slurmctld)")" "$want" "user slurmctld runs as"
   tb as-user rm -f e2e-plugin-uid e2e-plugin-daemon
+  # Written each time: bringing the bed up again recreates the user's home.
+  user_file e2e-slurmuser.sh <<'EOF'
+#!/bin/bash
+cp "$PSP_GW_SERVER" "routes-$SLURM_JOB_ID"
+EOF
   submit --gw_num=1 --gw_plugin=e2e-site -p cluster -N1 : -p booster -N1 e2e-slurmuser.sh
   wait_for "[[ \$(job_state $JOB) == COMPLETED ]]" 90
   pass "job $JOB with SlurmUser=$want completed"
