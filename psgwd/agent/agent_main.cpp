@@ -49,7 +49,7 @@ boost::asio::ip::tcp::endpoint parse_listen(const std::string& text, std::uint16
 boost::asio::ip::address listen_address(const std::string& configured, const std::string& node) {
     boost::system::error_code ec;
     if (!configured.empty()) {
-        const auto ip = boost::asio::ip::make_address(configured, ec);
+        auto ip = boost::asio::ip::make_address(configured, ec);
         if (ec) throw std::runtime_error("psgw: AGENT_ADDRESS: not an IP address: '" + configured + "'");
         return ip;
     }
