@@ -60,6 +60,7 @@ struct Config {
     std::filesystem::path fabric_addresses = "/etc/psgw/fabric-addresses";
     NodeColumns route_node_columns = NodeColumns::kAddress;
     std::uint16_t agent_port = 6470;
+    std::string agent_address;  ///< empty: the non-loopback address the node name resolves to
     PortRange relay_ports;
     std::string control_user = "slurm";
     std::filesystem::path state_dir = "/var/lib/psgw";

@@ -127,16 +127,23 @@ enum class RelayStatus : std::uint8_t {
 
 // ---------------------------------------------------------------------------
 // Agent control protocol (controller -> psgwd agent, TCP on the management
-// network), version 1. Each message is framed as: u32 big-endian length | body.
+// network), version 2. Each message is framed as: u32 big-endian length | body.
 // Request body: a MUNGE credential (munge_encode) whose payload is a JSON object
-// with "v":1 and "op": "start" | "stop" | "list". The agent accepts it only if
-// munge_decode succeeds and the credential's uid is 0 or the configured
-// SlurmUser. Response body: JSON {"v":1,"ok":bool, "error":string?, ...}.
+// with "v":2 and "op": "start" | "stop" | "list", restricted to uid 0 (only the
+// root agent can decode it). The agent accepts it only if munge_decode succeeds
+// and the credential's uid is 0 or the configured CONTROL_USER.
+// Response body: a MUNGE credential minted by the agent (uid 0), restricted to
+// the requester's uid once known, whose payload is JSON
+// {"v":2,"ok":bool, "error":string?, ...}; clients refuse a reply whose
+// credential is not root's. v1 (plain JSON replies) is not accepted.
 // Field lists are in docs/protocol.md.
 // ---------------------------------------------------------------------------
-inline constexpr std::uint32_t kControlVersion = 1;
+inline constexpr std::uint32_t kControlVersion = 2;
 inline constexpr std::uint16_t kDefaultAgentPort = 6470;
 inline constexpr std::uint32_t kMaxControlMessage = 4u << 20;  // 4 MiB: 2 x 1024 peers fits
+// Longest JSON payload of a reply: its credential (base64, even uncompressed) stays
+// below munged's 1 MiB request limit. Longer lists are cut (docs/protocol.md).
+inline constexpr std::size_t kMaxControlReply = 512u << 10;
 
 // Relay readiness line, written by a relay on its ready fd once it listens:
 //     "psgw-relay v1 port=<port> pid=<pid>\n"

@@ -10,8 +10,12 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <unistd.h>
 #include <csignal>
+#include <memory>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
@@ -40,6 +44,37 @@ boost::asio::ip::tcp::endpoint parse_listen(const std::string& text, std::uint16
     return {ip, endpoint.port.value_or(default_port)};
 }
 
+/// Where the agent listens without --listen: AGENT_ADDRESS, else the first non-loopback
+/// address `node` resolves to (what Slurm's NodeAddr usually is), else every address.
+boost::asio::ip::address listen_address(const std::string& configured, const std::string& node) {
+    boost::system::error_code ec;
+    if (!configured.empty()) {
+        auto ip = boost::asio::ip::make_address(configured, ec);
+        if (ec) throw std::runtime_error("psgw: AGENT_ADDRESS: not an IP address: '" + configured + "'");
+        return ip;
+    }
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    if (::getaddrinfo(node.c_str(), nullptr, &hints, &found) == 0) {
+        std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owner(found, &::freeaddrinfo);
+        for (const addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
+            boost::asio::ip::address ip;
+            if (ai->ai_family == AF_INET)
+                ip = boost::asio::ip::address_v4(
+                    ntohl(reinterpret_cast<const sockaddr_in*>(ai->ai_addr)->sin_addr.s_addr));
+            else
+                continue;
+            if (!ip.is_loopback()) return ip;
+        }
+    }
+    spdlog::warn(
+        "node name '{}' resolves to no non-loopback IPv4 address; listening on every address "
+        "(set AGENT_ADDRESS to the management address)",
+        node);
+    return boost::asio::ip::address_v4::any();
+}
+
 uid_t uid_of(const std::string& user) {
     const auto entry = posix::find_user(user);
     if (!entry) throw std::runtime_error("psgw: CONTROL_USER: unknown user '" + user + "'");
@@ -57,7 +92,7 @@ int agent_main(int argc, char** argv) {
     unsigned job_check_interval = 30;
     app.add_option("--config", config_path, "psgw.conf (default: $PSGW_CONF or /etc/psgw/psgw.conf)");
     app.add_option("--node", node, "this gateway's node name in FABRIC_ADDRESSES (default: short host name)");
-    app.add_option("--listen", listen, "control endpoint ADDR[:PORT] (default: 0.0.0.0:AGENT_PORT)");
+    app.add_option("--listen", listen, "control endpoint ADDR[:PORT] (default: AGENT_ADDRESS:AGENT_PORT)");
     app.add_option("--log-level", log_level, "trace|debug|info|warn|error")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
     app.add_option("--job-check-interval", job_check_interval,
@@ -87,9 +122,11 @@ int agent_main(int argc, char** argv) {
                                  options.launch.node + "' needs a cluster and a booster address");
     options.launch.cluster_addr = *cluster;
     options.launch.booster_addr = *booster;
-    options.listen = listen.empty() ? boost::asio::ip::tcp::endpoint(boost::asio::ip::address_v4::any(),
-                                                                     options.launch.config.agent_port)
-                                    : parse_listen(listen, options.launch.config.agent_port);
+    options.listen = listen.empty()
+                         ? boost::asio::ip::tcp::endpoint(
+                               listen_address(options.launch.config.agent_address, options.launch.node),
+                               options.launch.config.agent_port)
+                         : parse_listen(listen, options.launch.config.agent_port);
     options.control_uid = uid_of(options.launch.config.control_user);
     options.job_check_interval = std::chrono::seconds(job_check_interval);
 

@@ -41,14 +41,23 @@ void AgentServer::run() {
     do_await_stop();
     do_await_child();
     if (options_.job_check_interval.count() > 0) do_check_jobs(std::chrono::seconds(0));
-    io_.run();
+    // A handler that throws is a bug in one request, not a reason to leave every job
+    // without its agent: log it and keep serving.
+    for (;;) {
+        try {
+            io_.run();
+            break;
+        } catch (const std::exception& e) {
+            spdlog::error("internal error, agent keeps running: {}", e.what());
+        }
+    }
     // Relays belong to their jobs, not to this agent process: a restart must not break them.
     registry_.detach_all();
     spdlog::info("psgwd agent stopped; relays keep running");
 }
 
 void AgentServer::do_accept() {
-    if (accepting_ || !acceptor_.is_open() || sessions_.size() >= kMaxControlSessions) return;
+    if (accepting_ || !acceptor_.is_open()) return;
     accepting_ = true;
     acceptor_.async_accept([this](const boost::system::error_code& ec, asio::ip::tcp::socket socket) {
         accepting_ = false;
@@ -62,19 +71,58 @@ void AgentServer::do_accept() {
             });
             return;
         }
-        const auto deadline = std::chrono::milliseconds(options_.launch.config.timeout_agent) * 2;
-        auto session = std::make_shared<ControlSession>(
-            std::move(socket), handler_, deadline,
-            [this](const std::shared_ptr<ControlSession>& s) { on_session_closed(s); });
-        sessions_.insert(session);
-        session->start();
+        asio::ip::address source;
+        if (admit(socket, source)) {
+            ControlSession::Settings settings{
+                kFrameDeadline, std::chrono::milliseconds(options_.launch.config.timeout_agent) * 2,
+                [this](const std::shared_ptr<ControlSession>& s) { on_frame(s); },
+                [this](const std::shared_ptr<ControlSession>& s) { on_session_closed(s); }};
+            auto session = std::make_shared<ControlSession>(std::move(socket), handler_, std::move(settings));
+            sessions_.emplace(session, source);
+            pending_.insert(session);
+            ++pending_per_source_[source];
+            session->start();
+        }
         do_accept();
     });
 }
 
+bool AgentServer::admit(const asio::ip::tcp::socket& socket, asio::ip::address& source) {
+    boost::system::error_code ec;
+    const auto remote = socket.remote_endpoint(ec);
+    if (ec) return false;  // already gone; the socket closes with its object
+    source = remote.address();
+    if (sessions_.size() >= kMaxControlSessions) {
+        note_refusal("the agent's connection limit");
+        return false;
+    }
+    const auto it = pending_per_source_.find(source);
+    if (it != pending_per_source_.end() && it->second >= kMaxPendingPerSource) {
+        note_refusal("the limit of incomplete requests per source");
+        return false;
+    }
+    return true;
+}
+
+void AgentServer::note_refusal(const char* why) {
+    // Unbounded per-connection lines would let a flood fill the log.
+    ++refused_;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_refusal_log_ < kRefusalLogInterval) return;
+    spdlog::warn("closed {} control connection(s) at once: {} (and maybe other limits)", refused_, why);
+    refused_ = 0;
+    last_refusal_log_ = now;
+}
+
+void AgentServer::on_frame(const std::shared_ptr<ControlSession>& session) {
+    if (pending_.erase(session) == 0) return;
+    const auto it = pending_per_source_.find(sessions_.at(session));
+    if (it != pending_per_source_.end() && --it->second == 0) pending_per_source_.erase(it);
+}
+
 void AgentServer::on_session_closed(const std::shared_ptr<ControlSession>& session) {
+    on_frame(session);  // a session closed before its frame no longer counts as pending
     sessions_.erase(session);
-    do_accept();  // resumes accepting if the session limit had paused it
 }
 
 void AgentServer::do_await_stop() {
@@ -91,7 +139,7 @@ void AgentServer::do_await_stop() {
         // until they are gone).
         registry_.cancel_starts();
         auto sessions = sessions_;
-        for (const auto& session : sessions) session->stop();
+        for (const auto& [session, source] : sessions) session->stop();
     });
 }
 

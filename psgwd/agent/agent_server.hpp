@@ -18,15 +18,23 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <set>
 
 namespace psgw::agent {
 
-/// Control connections served at once. Beyond that the agent stops accepting (new
-/// clients wait in the listen backlog) until one ends, so a flood of unauthenticated
-/// connections can exhaust neither its descriptors nor its memory.
-inline constexpr std::size_t kMaxControlSessions = 64;
+/// Control connections served at once. Connections beyond it are closed at once, so a
+/// flood can exhaust neither descriptors nor memory, and never queues legitimate clients
+/// behind idle strangers.
+inline constexpr std::size_t kMaxControlSessions = 256;
+/// Connections from one source address whose request frame is still incomplete; more
+/// are closed at once, so one host cannot take every slot.
+inline constexpr std::size_t kMaxPendingPerSource = 8;
+/// Time for the whole request frame (the credential) to arrive.
+inline constexpr std::chrono::milliseconds kFrameDeadline{2000};
+/// At most one warning per interval sums up the connections refused in it.
+inline constexpr std::chrono::seconds kRefusalLogInterval{10};
 
 /// What agent_main resolved from the command line and psgw.conf.
 struct AgentOptions {
@@ -44,12 +52,16 @@ public:
     AgentServer(const AgentServer&) = delete;
     AgentServer& operator=(const AgentServer&) = delete;
 
-    /// Serves until a stop signal. Relays keep running after it returns.
+    /// Serves until a stop signal. Relays keep running after it returns, and after
+    /// any exception out of it (the registry detaches them when destroyed).
     void run();
 
 private:
     void do_accept();
+    bool admit(const boost::asio::ip::tcp::socket& socket, boost::asio::ip::address& source);
+    void on_frame(const std::shared_ptr<ControlSession>& session);
     void on_session_closed(const std::shared_ptr<ControlSession>& session);
+    void note_refusal(const char* why);
     void do_await_stop();
     void do_await_child();
     void reap_children();
@@ -70,7 +82,11 @@ private:
     JobRegistry registry_;
     RequestHandler handler_;
     SlurmJobProbe probe_;
-    std::set<std::shared_ptr<ControlSession>> sessions_;
+    std::map<std::shared_ptr<ControlSession>, boost::asio::ip::address> sessions_;
+    std::set<std::shared_ptr<ControlSession>> pending_;  ///< frame not complete yet
+    std::map<boost::asio::ip::address, std::size_t> pending_per_source_;
+    std::size_t refused_ = 0;  ///< since the last refusal warning
+    std::chrono::steady_clock::time_point last_refusal_log_{};
 };
 
 }  // namespace psgw::agent

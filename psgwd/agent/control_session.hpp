@@ -19,10 +19,17 @@ namespace psgw::agent {
 /// Lives as long as its asynchronous operations hold a shared_ptr to it.
 class ControlSession : public std::enable_shared_from_this<ControlSession> {
 public:
-    using OnClose = std::function<void(const std::shared_ptr<ControlSession>&)>;
+    using Callback = std::function<void(const std::shared_ptr<ControlSession>&)>;
 
-    ControlSession(boost::asio::ip::tcp::socket socket, RequestHandler& handler,
-                   std::chrono::milliseconds deadline, OnClose on_close);
+    /// Deadlines and the server's bookkeeping hooks.
+    struct Settings {
+        std::chrono::milliseconds frame_deadline;  ///< the whole request frame must arrive by then
+        std::chrono::milliseconds deadline;        ///< the whole exchange, reply included
+        Callback on_frame;                         ///< the request frame has arrived (once)
+        Callback on_close;                         ///< the connection is closed (once)
+    };
+
+    ControlSession(boost::asio::ip::tcp::socket socket, RequestHandler& handler, Settings settings);
     ControlSession(const ControlSession&) = delete;
     ControlSession& operator=(const ControlSession&) = delete;
 
@@ -41,15 +48,16 @@ private:
 
     boost::asio::ip::tcp::socket socket_;
     boost::asio::steady_timer timer_;
+    boost::asio::steady_timer frame_timer_;
     RequestHandler& handler_;
-    std::chrono::milliseconds deadline_;
-    OnClose on_close_;
+    Settings settings_;
     std::string peer_;
     std::array<unsigned char, control::kFrameHeaderSize> header_{};
     std::string body_;
     std::uint32_t body_length_ = 0;  ///< announced by the header; body_ grows towards it
     std::string reply_;
     bool stopped_ = false;
+    bool frame_complete_ = false;  ///< the request is in: the frame deadline no longer applies
 };
 
 }  // namespace psgw::agent

@@ -136,10 +136,12 @@ void JobRegistry::on_launched(std::uint32_t id, std::vector<std::unique_ptr<Rela
         // The launch stopped what it had started already.
         Job failed = std::move(job);
         jobs_.erase(it);
+        // The user-owned job directory must not outlive the failure: a later job with this
+        // id (another user) would inherit it.
+        store_.remove(id);
+        launcher_.remove_job_files(id, failed.request.relays);
         for (auto& waiter : failed.start_waiters) waiter(std::nullopt, error);
         if (!failed.stop_waiters.empty()) {
-            store_.remove(id);
-            launcher_.remove_job_files(id, failed.request.relays);
             spdlog::info("job {}: start cancelled by a stop; no relay left running", id);
             for (auto& waiter : failed.stop_waiters) waiter(true);
         }

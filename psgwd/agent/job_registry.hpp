@@ -42,8 +42,9 @@ public:
 
     JobRegistry(const boost::asio::any_io_executor& executor, const RelayLauncher& launcher,
                 const StateStore& store);
-    /// Relays are stopped by their owners unless detach_all() ran first.
-    ~JobRegistry() = default;
+    /// Detaches every relay: whatever ends the agent (signal, exception), the relays of
+    /// running jobs keep serving and their state files let the next agent adopt them.
+    ~JobRegistry() { detach_all(); }
     JobRegistry(const JobRegistry&) = delete;
     JobRegistry& operator=(const JobRegistry&) = delete;
 

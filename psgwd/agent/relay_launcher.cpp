@@ -99,6 +99,14 @@ std::string home_of(const sys::UserIdentity& user) {
     return entry && !entry->home.empty() ? entry->home : "/";
 }
 
+/// `text` with every byte that is not printable ASCII (a user binary's stderr may be
+/// anything, including invalid UTF-8 and terminal escapes) replaced by '?'.
+std::string printable(std::string text) {
+    for (char& c : text)
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
+    return text;
+}
+
 /// Last lines of a relay's stderr log, joined into one line for an error reply.
 std::string log_tail(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -115,7 +123,7 @@ std::string log_tail(const std::filesystem::path& path) {
     if (kept.size() > 3) kept.erase(kept.begin(), kept.end() - 3);
     std::string out;
     for (const auto& line : kept) out += (out.empty() ? "" : " | ") + line;
-    return out;
+    return printable(out);
 }
 
 /// Parses "psgw-relay v1 port=P pid=N"; unknown key=value fields are ignored (forward compatible).
@@ -189,8 +197,10 @@ std::chrono::milliseconds RelayLauncher::start_budget() const {
 }
 
 void RelayLauncher::prepare_job_dir(std::uint32_t job, const sys::UserIdentity& user) const {
-    // Per-job directory owned by the user, so the relay can write its stats files.
+    // Per-job directory owned by the user, so the relay can write its stats files. One
+    // left over (an agent killed mid-start) belonged to an earlier job: never reuse it.
     const auto dir = job_dir(job);
+    remove_job_files(job, 0);
     if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
         throw LaunchError("psgw: cannot create " + dir.string() + ": " + std::strerror(errno));
     struct stat st {};

@@ -17,6 +17,9 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
+
+#include <psgw/contract.hpp>
 
 namespace psgw::control {
 namespace {
@@ -30,9 +33,12 @@ public:
         : agent_(agent), deadline_(Clock::now() + timeout) {}
 
     nlohmann::json run(const nlohmann::json& payload) {
+        std::optional<MungeCodec> munge;
         std::string credential;
         try {
-            credential = MungeCodec(agent_.munge_socket).encode(payload.dump());
+            munge.emplace(agent_.munge_socket);
+            // Only root (the agent) can decode it: a squatter on the port learns nothing.
+            credential = munge->encode(payload.dump(), uid_t{0});
         } catch (const MungeError& e) {
             fail(e.what());
         }
@@ -54,8 +60,27 @@ public:
         }
         std::string body(length, '\0');
         read_exact(socket.get(), body.data(), body.size());
+        return parse_reply(open_reply(*munge, body));
+    }
+
+    /// The JSON inside the agent's reply credential, once it is known to come from root.
+    std::string open_reply(const MungeCodec& munge, const std::string& body) const {
+        DecodedCredential decoded;
         try {
-            return parse_reply(body);
+            decoded = munge.decode(body);
+        } catch (const MungeError& e) {
+            fail(std::string("reply not authenticated (not a psgwd agent of protocol v") +
+                 std::to_string(contract::kControlVersion) + "?): " + std::string(error_body(e.what())));
+        }
+        if (decoded.uid != 0)
+            fail("reply signed by uid " + std::to_string(decoded.uid) +
+                 ", not root: not the psgwd agent, refused");
+        return decoded.payload;
+    }
+
+    nlohmann::json parse_reply(const std::string& text) const {
+        try {
+            return control::parse_reply(text);
         } catch (const MessageError& e) {
             fail(e.what());
         }

@@ -185,6 +185,10 @@ json to_json(const StartReply& reply) {
         {{"cluster_addr", reply.cluster_addr}, {"booster_addr", reply.booster_addr}, {"relays", relays}});
 }
 
+std::string reply_text(const json& reply) {
+    return reply.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 json parse_reply(std::string_view body) {
     json object;
     try {

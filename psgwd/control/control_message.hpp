@@ -1,5 +1,5 @@
-// Agent control protocol v1 (contract.hpp): the JSON payloads inside the MUNGE
-// credential and the agent's plain JSON replies. Pure: no sockets, no MUNGE, so
+// Agent control protocol (contract.hpp): the JSON payloads inside the MUNGE
+// credentials of requests and replies. Pure: no sockets, no MUNGE, so
 // every validation rule is unit-tested on its own.
 #pragma once
 
@@ -38,7 +38,7 @@ struct ListRequest {};
 /// One decoded control request.
 using Request = std::variant<StartRequest, StopRequest, ListRequest>;
 
-/// Serialises a request payload ({"v":1,"op":...}).
+/// Serialises a request payload ({"v":2,"op":...}).
 nlohmann::json to_json(const StartRequest& request);
 nlohmann::json to_json(const StopRequest& request);
 nlohmann::json to_json(const ListRequest& request);
@@ -55,14 +55,18 @@ bool is_ip_address(std::string_view text);
 /// True for a user name psgw accepts: [A-Za-z_][A-Za-z0-9_.-]*, at most 32 characters.
 bool is_sane_user_name(std::string_view name);
 
-/// {"v":1,"ok":false,"error":message}.
+/// {"v":2,"ok":false,"error":message}.
 nlohmann::json error_reply(std::string_view message);
 
-/// {"v":1,"ok":true} plus the fields of `body` (an object).
+/// {"v":2,"ok":true} plus the fields of `body` (an object).
 nlohmann::json ok_reply(nlohmann::json body = nlohmann::json::object());
 
-/// {"v":1,"ok":true,"cluster_addr":..,"booster_addr":..,"relays":[{"port","pid"}]}.
+/// {"v":2,"ok":true,"cluster_addr":..,"booster_addr":..,"relays":[{"port","pid"}]}.
 nlohmann::json to_json(const StartReply& reply);
+
+/// A reply's JSON text; bytes that are not UTF-8 (a child's stderr in an error) become
+/// U+FFFD instead of throwing.
+std::string reply_text(const nlohmann::json& reply);
 
 /// Parses a reply body; checks "v" and "ok". Returns the object when ok; throws
 /// MessageError with the agent's error text when not ok or malformed.

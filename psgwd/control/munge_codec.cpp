@@ -52,24 +52,34 @@ std::string describe(munge_err_t err, munge_ctx_t ctx) {
 
 void MungeCodec::CtxDeleter::operator()(munge_ctx* ctx) const { munge_ctx_destroy(ctx); }
 
-MungeCodec::MungeCodec(const std::string& socket) : ctx_(munge_ctx_create()) {
-    if (!ctx_) throw MungeError("psgw: cannot create a MUNGE context");
+MungeCodec::Ctx MungeCodec::make_ctx(const std::string& socket) {
+    Ctx ctx(munge_ctx_create());
+    if (!ctx) throw MungeError("psgw: cannot create a MUNGE context");
     if (!socket.empty()) {
-        const munge_err_t err = munge_ctx_set(ctx_.get(), MUNGE_OPT_SOCKET, socket.c_str());
+        const munge_err_t err = munge_ctx_set(ctx.get(), MUNGE_OPT_SOCKET, socket.c_str());
         if (err != EMUNGE_SUCCESS)
-            throw MungeError("psgw: MUNGE socket '" + socket + "': " + describe(err, ctx_.get()));
+            throw MungeError("psgw: MUNGE socket '" + socket + "': " + describe(err, ctx.get()));
     }
     // Peer lists compress well; keeps 2 x 1024 peers far below munged's request limit.
-    const munge_err_t err = munge_ctx_set(ctx_.get(), MUNGE_OPT_ZIP_TYPE, MUNGE_ZIP_ZLIB);
-    if (err != EMUNGE_SUCCESS) throw MungeError(std::string(kErrorPrefix) + describe(err, ctx_.get()));
+    const munge_err_t err = munge_ctx_set(ctx.get(), MUNGE_OPT_ZIP_TYPE, MUNGE_ZIP_ZLIB);
+    if (err != EMUNGE_SUCCESS) throw MungeError(std::string(kErrorPrefix) + describe(err, ctx.get()));
+    return ctx;
 }
 
-std::string MungeCodec::encode(std::string_view payload) const {
+MungeCodec::MungeCodec(const std::string& socket)
+    : encode_ctx_(make_ctx(socket)), decode_ctx_(make_ctx(socket)) {}
+
+std::string MungeCodec::encode(std::string_view payload, std::optional<uid_t> reader) const {
+    // Per call: one codec serves readers of different uids.
+    const munge_err_t restrict_err =
+        munge_ctx_set(encode_ctx_.get(), MUNGE_OPT_UID_RESTRICTION, reader.value_or(MUNGE_UID_ANY));
+    if (restrict_err != EMUNGE_SUCCESS)
+        throw MungeError(std::string(kErrorPrefix) + describe(restrict_err, encode_ctx_.get()));
     char* credential = nullptr;
     const munge_err_t err =
-        munge_encode(&credential, ctx_.get(), payload.data(), static_cast<int>(payload.size()));
+        munge_encode(&credential, encode_ctx_.get(), payload.data(), static_cast<int>(payload.size()));
     std::unique_ptr<char, decltype(&std::free)> owner(credential, &std::free);
-    if (err != EMUNGE_SUCCESS) throw MungeError(std::string(kErrorPrefix) + describe(err, ctx_.get()));
+    if (err != EMUNGE_SUCCESS) throw MungeError(std::string(kErrorPrefix) + describe(err, encode_ctx_.get()));
     return std::string(credential);
 }
 
@@ -78,10 +88,11 @@ DecodedCredential MungeCodec::decode(std::string_view credential) const {
     void* buffer = nullptr;
     int length = 0;
     DecodedCredential out;
-    const munge_err_t err = munge_decode(text.c_str(), ctx_.get(), &buffer, &length, &out.uid, &out.gid);
+    const munge_err_t err =
+        munge_decode(text.c_str(), decode_ctx_.get(), &buffer, &length, &out.uid, &out.gid);
     // Some errors (replayed, expired) still hand back the payload: always free it.
     std::unique_ptr<void, decltype(&std::free)> owner(buffer, &std::free);
-    if (err != EMUNGE_SUCCESS) throw MungeError(std::string(kErrorPrefix) + describe(err, ctx_.get()));
+    if (err != EMUNGE_SUCCESS) throw MungeError(std::string(kErrorPrefix) + describe(err, decode_ctx_.get()));
     if (buffer != nullptr && length > 0)
         out.payload.assign(static_cast<const char*>(buffer), static_cast<std::size_t>(length));
     return out;

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -33,8 +34,9 @@ public:
     /// Throws MungeError if the context cannot be created or the socket option set.
     explicit MungeCodec(const std::string& socket = {});
 
-    /// A credential carrying `payload` (compressed), minted for the calling uid.
-    std::string encode(std::string_view payload) const;
+    /// A credential carrying `payload` (compressed), minted for the calling uid. With
+    /// `reader`, only a process of that uid can decode it (MUNGE_OPT_UID_RESTRICTION).
+    std::string encode(std::string_view payload, std::optional<uid_t> reader = std::nullopt) const;
 
     /// Verifies a credential. Throws MungeError for invalid, expired, replayed,
     /// rewound or undecodable credentials and when munged cannot be reached.
@@ -44,7 +46,12 @@ private:
     struct CtxDeleter {
         void operator()(munge_ctx* ctx) const;
     };
-    std::unique_ptr<munge_ctx, CtxDeleter> ctx_;
+    using Ctx = std::unique_ptr<munge_ctx, CtxDeleter>;
+    static Ctx make_ctx(const std::string& socket);
+    // munge_decode() copies a credential's cipher/MAC types into its context, even a
+    // garbage credential's: encoding with that context would fail, so each has its own.
+    Ctx encode_ctx_;
+    Ctx decode_ctx_;
 };
 
 }  // namespace psgw::control

@@ -67,9 +67,12 @@ assert_eq "$(jq -r .dest_not_in_job <<<"$stats")" 3 "relay's count of refused de
 # --- the agent refuses unauthenticated and unauthorised control requests -------------
 agent=$(tb addr "$gw" mgmt)
 log=$TB_STATE/log/psgwd-$gw.log
-# control BODY: one framed request (u32 length + body), prints the agent's reply.
+munge_socket=$TB_STATE/munge/munge.socket.2
+# control BODY: one framed request (u32 length + body). Protocol v2: the agent's reply is
+# a MUNGE credential of root; prints its JSON payload once unmunge has checked it is root's.
 control() {
-  "$PY" - "$agent" "$1" <<'EOF'
+  local sealed meta payload
+  sealed=$("$PY" - "$agent" "$1" <<'EOF'
 import socket, struct, sys
 s = socket.create_connection((sys.argv[1], 6470), timeout=10)
 body = sys.argv[2].encode()
@@ -77,13 +80,23 @@ s.sendall(struct.pack(">I", len(body)) + body)
 head = s.recv(4, socket.MSG_WAITALL)
 print(s.recv(struct.unpack(">I", head)[0], socket.MSG_WAITALL).decode())
 EOF
+)
+  meta=$(mktemp) payload=$(mktemp)
+  if ! unmunge -S "$munge_socket" -m "$meta" -o "$payload" <<<"$sealed"; then
+    echo "unauthenticated reply: $sealed"
+  elif ! grep -Eq '^UID:.*\(0\)$' "$meta"; then
+    echo "reply not signed by root: $(grep '^UID:' "$meta")"
+  else
+    cat "$payload"
+  fi
+  rm -f "$meta" "$payload"
 }
-reply=$(control '{"v":1,"op":"stop","job":'"$id"'}')
+reply=$(control '{"v":2,"op":"stop","job":'"$id"'}')
 assert_contains "$reply" '"ok":false' "agent reply to a request without credential"
 assert_contains "$(tail -n 5 "$log")" "refused control request from 10.77.0.1" "agent log after a request without credential"
 
 # A real credential whose payload has been tampered with: MUNGE's MAC check fails.
-cred=$(munge -S "$TB_STATE/munge/munge.socket.2" -s '{"v":1,"op":"stop","job":'"$id"'}')
+cred=$(munge -S "$munge_socket" -s '{"v":2,"op":"stop","job":'"$id"'}')
 forged=${cred:0:40}$(tr 'A-Za-z' 'B-ZAb-za' <<<"${cred:40:8}")${cred:48}
 reply=$(control "$forged")
 assert_contains "$reply" '"ok":false' "agent reply to a forged credential"

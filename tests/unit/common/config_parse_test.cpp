@@ -37,7 +37,7 @@ TEST(ConfigParse, KeysAreUniqueAndDocumented) {
         EXPECT_TRUE(names.insert(key.name).second) << key.name;
         EXPECT_FALSE(key.meaning.empty()) << key.name;
     }
-    EXPECT_EQ(names.size(), 34u);  // COMMON.md's fixed key set
+    EXPECT_EQ(names.size(), 35u);  // COMMON.md's fixed key set, plus AGENT_ADDRESS
     EXPECT_TRUE(names.contains("MUNGE_SOCKET"));
 }
 

@@ -1,6 +1,8 @@
 #include "job_environment.hpp"
 #include "prologue.hpp"
 
+#include <psgw/contract.hpp>
+
 #include <gtest/gtest.h>
 
 namespace psgw::controller {
@@ -85,8 +87,11 @@ TEST(JobEnvironment, RejectsForgedValues) {
     env["SPANK_SLURM_SPANK_PSGW_ROUTE_FILE"] = "relative/path";
     EXPECT_THROW(read_job_environment(env), JobEnvironmentError);
     env.erase("SPANK_SLURM_SPANK_PSGW_ROUTE_FILE");
-    env["SPANK_SLURM_SPANK_PSGWD_PER_NODE"] = "65";
+    // The one limit of the contract, as the plugin and the agent apply it.
+    env["SPANK_SLURM_SPANK_PSGWD_PER_NODE"] = std::to_string(contract::kMaxPsgwdPerNode + 1);
     EXPECT_THROW(read_job_environment(env), JobEnvironmentError);
+    env["SPANK_SLURM_SPANK_PSGWD_PER_NODE"] = std::to_string(contract::kMaxPsgwdPerNode);
+    EXPECT_EQ(read_job_environment(env).options.per_node, contract::kMaxPsgwdPerNode);
     env.erase("SPANK_SLURM_SPANK_PSGWD_PER_NODE");
     env["SPANK_SLURM_SPANK_PSGW_ENV"] = "A=1 $(rm -rf /)";
     try {

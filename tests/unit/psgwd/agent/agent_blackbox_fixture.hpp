@@ -96,6 +96,24 @@ inline std::uint16_t free_port() {
     return ntohs(addr.sin_port);
 }
 
+/// A TCP connection to 127.0.0.1:`port` from `source` (any 127.x address), or -1.
+inline int connect_from(const char* source, std::uint16_t port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    ::inet_pton(AF_INET, source, &from.sin_addr);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(port);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
+        ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 /// Sends one raw frame and returns the raw reply body ("" if the agent closed).
 inline std::string raw_exchange(std::uint16_t port, const std::string& body) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -244,6 +262,16 @@ protected:
     }
 
     AgentAddress agent() const { return AgentAddress{"127.0.0.1", port_, socket_}; }
+
+    /// raw_exchange() with the reply's credential opened: its JSON, or "UNSIGNED: " + body.
+    std::string exchange(const std::string& body) const {
+        const std::string reply = raw_exchange(port_, body);
+        try {
+            return MungeCodec(socket_).decode(reply).payload;
+        } catch (const MungeError&) {
+            return "UNSIGNED: " + reply;
+        }
+    }
 
     StartRequest request(unsigned relays = 2) const {
         const passwd* nobody = ::getpwnam("nobody");

@@ -108,10 +108,10 @@ TEST_F(AgentBlackBox, LogsTheVersionOnceAndRelaysHonourSpdlogLevel) {
 TEST_F(AgentBlackBox, RefusesMissingForgedAndUnauthorizedCredentials) {
     start_agent();
     // No credential: the plain JSON request.
-    std::string reply = raw_exchange(port_, R"({"v":1,"op":"list"})");
+    std::string reply = exchange(R"({"v":2,"op":"list"})");
     EXPECT_NE(reply.find("\"ok\":false"), std::string::npos) << reply;
     // Garbage credential.
-    reply = raw_exchange(port_, "MUNGE:AwQFAAD0garbage==:");
+    reply = exchange("MUNGE:AwQFAAD0garbage==:");
     EXPECT_NE(reply.find("\"ok\":false"), std::string::npos) << reply;
     EXPECT_NE(reply.find("credential"), std::string::npos) << reply;
 
@@ -126,7 +126,7 @@ TEST_F(AgentBlackBox, RefusesMissingForgedAndUnauthorizedCredentials) {
         if (::setgroups(0, nullptr) != 0 || ::setgid(nobody->pw_gid) != 0 || ::setuid(nobody->pw_uid) != 0)
             ::_exit(2);
         try {
-            const std::string credential = MungeCodec(socket_).encode(R"({"v":1,"op":"list"})");
+            const std::string credential = MungeCodec(socket_).encode(R"({"v":2,"op":"list"})");
             if (::write(fds[1], credential.data(), credential.size()) < 0) ::_exit(3);
         } catch (...) {
             ::_exit(4);
@@ -143,13 +143,13 @@ TEST_F(AgentBlackBox, RefusesMissingForgedAndUnauthorizedCredentials) {
     ::waitpid(child, &status, 0);
     ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "minting as nobody failed: " << status;
     const std::string nobody_uid = std::to_string(::getpwnam("nobody")->pw_uid);
-    reply = raw_exchange(port_, credential);
+    reply = exchange(credential);
     EXPECT_NE(reply.find("not authorized: uid " + nobody_uid), std::string::npos) << reply;
 
     // A root credential replayed.
-    const std::string root_credential = MungeCodec(socket_).encode(R"({"v":1,"op":"list"})");
-    EXPECT_NE(raw_exchange(port_, root_credential).find("\"ok\":true"), std::string::npos);
-    EXPECT_NE(raw_exchange(port_, root_credential).find("replayed"), std::string::npos);
+    const std::string root_credential = MungeCodec(socket_).encode(R"({"v":2,"op":"list"})");
+    EXPECT_NE(exchange(root_credential).find("\"ok\":true"), std::string::npos);
+    EXPECT_NE(exchange(root_credential).find("replayed"), std::string::npos);
 
     EXPECT_TRUE(eventually(
         [this, &nobody_uid] {
@@ -235,17 +235,10 @@ TEST_F(AgentBlackBox, NonStrictBinaryRunsAsUserAndEarlyExitIsReported) {
 /// The agent's resident memory in KiB (VmRSS), 0 if unreadable.
 long resident_kib(pid_t pid) { return std::atol(status_field(pid, "VmRSS").c_str()); }
 
-/// A connection that announced `length` body bytes and sent only `sent` of them.
-int announce_body(std::uint16_t port, std::uint32_t length, std::size_t sent) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        ::close(fd);
-        return -1;
-    }
+/// A connection from `source` that announced `length` body bytes and sent only `sent` of them.
+int announce_body(std::uint16_t port, std::uint32_t length, std::size_t sent, const char* source) {
+    const int fd = connect_from(source, port);
+    if (fd < 0) return -1;
     std::string bytes(encode_frame_header(length).begin(), encode_frame_header(length).end());
     bytes.append(sent, 'x');
     if (::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(bytes.size())) {
@@ -265,7 +258,9 @@ TEST_F(AgentBlackBox, AnnouncedFrameLengthsCostNoMemoryAndFloodsDoNotWedgeTheAge
     constexpr int kConnections = 48;  // below the session limit: all of them are read
     std::vector<int> fds;
     for (int i = 0; i < kConnections; ++i) {
-        const int fd = announce_body(port_, psgw::contract::kMaxControlMessage, 16);
+        // One per source: each is below the per-source limit of incomplete requests.
+        const std::string source = "127.0.1." + std::to_string(i + 1);
+        const int fd = announce_body(port_, psgw::contract::kMaxControlMessage, 16, source.c_str());
         ASSERT_GE(fd, 0);
         fds.push_back(fd);
     }
@@ -279,7 +274,7 @@ TEST_F(AgentBlackBox, AnnouncedFrameLengthsCostNoMemoryAndFloodsDoNotWedgeTheAge
 
     // More idle connections than the agent serves at once; once they go, it serves again.
     for (int i = 0; i < 96; ++i) {
-        const int fd = announce_body(port_, 100, 0);
+        const int fd = announce_body(port_, 100, 0, "127.0.0.3");
         ASSERT_GE(fd, 0);
         fds.push_back(fd);
     }

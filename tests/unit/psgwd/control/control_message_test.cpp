@@ -46,15 +46,15 @@ TEST(ControlMessage, StartRoundTrip) {
 }
 
 TEST(ControlMessage, StopAndList) {
-    EXPECT_EQ(std::get<StopRequest>(parse_request(R"({"v":1,"op":"stop","job":7})")).job, 7u);
-    EXPECT_TRUE(std::holds_alternative<ListRequest>(parse_request(R"({"v":1,"op":"list"})")));
-    expect_bad(json{{"v", 1}, {"op", "stop"}}, "job");
-    expect_bad(json{{"v", 1}, {"op", "stop"}, {"job", 0}}, "job");
+    EXPECT_EQ(std::get<StopRequest>(parse_request(R"({"v":2,"op":"stop","job":7})")).job, 7u);
+    EXPECT_TRUE(std::holds_alternative<ListRequest>(parse_request(R"({"v":2,"op":"list"})")));
+    expect_bad(json{{"v", 2}, {"op", "stop"}}, "job");
+    expect_bad(json{{"v", 2}, {"op", "stop"}, {"job", 0}}, "job");
 }
 
 TEST(ControlMessage, RejectsBadVersionAndOp) {
     auto payload = good_start();
-    payload["v"] = 2;
+    payload["v"] = 1;  // v1 (unsigned replies) is gone
     expect_bad(payload, "v");
     payload.erase("v");
     expect_bad(payload, "v");
@@ -127,6 +127,16 @@ TEST(ControlMessage, PeerLimit) {
     expect_bad(payload, "cluster_peers");
 }
 
+/// The error text parse_reply() throws for a refusal.
+std::string parse_reply_error(const std::string& body) {
+    try {
+        parse_reply(body);
+    } catch (const MessageError& e) {
+        return e.what();
+    }
+    return "(accepted)";
+}
+
 TEST(ControlMessage, Replies) {
     EXPECT_THROW(
         {
@@ -138,8 +148,8 @@ TEST(ControlMessage, Replies) {
             }
         },
         MessageError);
-    EXPECT_THROW(parse_reply(R"({"v":2,"ok":true})"), MessageError);
-    EXPECT_THROW(parse_reply(R"({"v":1})"), MessageError);
+    EXPECT_THROW(parse_reply(R"({"v":1,"ok":true})"), MessageError);
+    EXPECT_THROW(parse_reply(R"({"v":2})"), MessageError);
     EXPECT_THROW(parse_reply("garbage"), MessageError);
 
     StartReply reply{"10.78.0.101", "10.79.0.101", {{41000, 123}, {41001, 124}}};
@@ -148,7 +158,14 @@ TEST(ControlMessage, Replies) {
     ASSERT_EQ(parsed.relays.size(), 2u);
     EXPECT_EQ(parsed.relays[1].port, 41001);
     EXPECT_EQ(parsed.relays[1].pid, 124);
-    EXPECT_THROW(parse_start_reply(parse_reply(R"({"v":1,"ok":true,"relays":[]})")), MessageError);
+    EXPECT_THROW(parse_start_reply(parse_reply(R"({"v":2,"ok":true,"relays":[]})")), MessageError);
+}
+
+// A child's stderr quoted in an error may be any bytes: encoding must not throw.
+TEST(ControlMessage, ReplyTextReplacesBytesThatAreNotUtf8) {
+    const std::string text = reply_text(error_reply("psgw: relay said bad \xff byte"));
+    EXPECT_NE(text.find("bad \xEF\xBF\xBD byte"), std::string::npos) << text;
+    EXPECT_EQ(parse_reply_error(text), "psgw: relay said bad \xEF\xBF\xBD byte");
 }
 
 TEST(Framing, HeaderIsBigEndianAndBounded) {
