@@ -142,11 +142,19 @@ inline std::string raw_exchange(std::uint16_t port, const std::string& body) {
 
 class AgentBlackBox : public ::testing::Test {
 protected:
+    /// The psgwd the agent runs as relays (PSGWD_BINARY): a copy nobody can execute.
+    static std::string psgwd_binary() { return psgwd_.string(); }
+
     static void SetUpTestSuite() {
         if (::geteuid() != 0 || !fs::exists(kMunged) || ::getpwnam("munge") == nullptr) return;
         char pattern[] = "/tmp/psgw-agent-test.XXXXXX";
         dir_ = ::mkdtemp(pattern);
         ::chmod(dir_.c_str(), 0755);
+        // Relays run as nobody, who may not reach the build tree (a clone in /root):
+        // they run a copy here instead.
+        psgwd_ = dir_ / "psgwd";
+        fs::copy_file(PSGWD_BINARY_PATH, psgwd_);
+        ::chmod(psgwd_.c_str(), 0755);
         const fs::path munge = dir_ / "munge";
         fs::create_directory(munge);
         const passwd* pw = ::getpwnam("munge");
@@ -208,7 +216,7 @@ protected:
              << "AGENT_STATE_DIR = " << (work_ / "state").string() << "\n"
              << "CONTROL_USER = root\n"
              << "MUNGE_SOCKET = " << socket_ << "\n"
-             << "PSGWD_BINARY = " << PSGWD_BINARY_PATH << "\n"
+             << "PSGWD_BINARY = " << psgwd_binary() << "\n"
              << "AGENT_PORT = " << port_ << "\n"
              << "RELAY_PORTS = 43000-43999\n"
              << "TIMEOUT_AGENT = 8\n"
@@ -235,7 +243,7 @@ protected:
             ::setenv("SLURM_CONF", "/nonexistent/slurm.conf", 1);  // Slurm cannot be asked
             const std::string config = (work_ / "psgw.conf").string();
             const std::string listen = "127.0.0.1:" + std::to_string(port_);
-            ::execl(PSGWD_BINARY_PATH, PSGWD_BINARY_PATH, "agent", "--config", config.c_str(), "--node",
+            ::execl(psgwd_.c_str(), psgwd_.c_str(), "agent", "--config", config.c_str(), "--node",
                     "gwtest", "--listen", listen.c_str(), "--job-check-interval", job_check_interval,
                     static_cast<char*>(nullptr));
             ::_exit(127);
@@ -296,6 +304,7 @@ protected:
     std::string agent_log() const { return read_file(work_ / "agent.log"); }
 
     static inline fs::path dir_;
+    static inline fs::path psgwd_;  // the copy of the built psgwd the agent and relays run
     static inline std::string socket_;
     static inline bool munged_ok_ = false;
     fs::path work_;

@@ -214,7 +214,7 @@ TEST_F(AgentBlackBox, StrictModeRefusesOtherBinaries) {
         EXPECT_NE(std::string(e.what()).find("--gw_binary not allowed: STRICT_MODE is on"), std::string::npos)
             << e.what();
     }
-    r.binary = PSGWD_BINARY_PATH;  // the configured binary itself is fine
+    r.binary = psgwd_binary();  // the configured binary itself is fine
     EXPECT_EQ(start(r).relays.size(), 1u);
 }
 
