@@ -122,7 +122,7 @@ std::string resolve_plugin(std::string_view value, const config::Config& cfg) {
     for (const std::string& candidate :
          {dir + "/" + std::string(value), dir + "/" + std::string(value) + ".py"}) {
         if (is_regular_file(candidate)) {
-            const std::string resolved = real_path(candidate);
+            std::string resolved = real_path(candidate);
             if (resolved.empty()) return candidate;
             check_strict_location(value, resolved, cfg);
             return resolved;

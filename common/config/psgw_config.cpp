@@ -251,6 +251,10 @@ const std::vector<Row>& table() {
         {{"RELAY_PIPE_SIZE", "1048576", "bytes of each splice pipe of a relay"},
          false,
          set_int<&Config::relay_pipe_size, 4096, 1073741824>},
+        {{"RELAY_KEEPALIVE", "60",
+          "seconds of silence before a relay probes a connection (TCP keepalive); 0: off"},
+         false,
+         set_seconds<&Config::relay_keepalive, 0, 86400>},
     };
     return rows;
 }

@@ -73,6 +73,7 @@ struct Config {
     std::chrono::seconds relay_handshake_timeout{5};
     unsigned relay_max_connections = 4096;
     unsigned relay_pipe_size = 1048576;
+    std::chrono::seconds relay_keepalive{60};  ///< a dead peer frees its slot after ~2x this
     /// Member-wise; lets tests compare a parsed file with the defaults.
     bool operator==(const Config&) const = default;
 };

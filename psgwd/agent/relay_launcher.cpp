@@ -226,6 +226,7 @@ SpawnedRelay RelayLauncher::spawn_relay(const control::StartRequest& request, co
         {"connect_timeout_ms", std::chrono::milliseconds(config.relay_connect_timeout).count()},
         {"max_connections", config.relay_max_connections},
         {"pipe_size", config.relay_pipe_size},
+        {"keepalive_s", config.relay_keepalive.count()},
         {"stats_file", stats_file(request.job, index).string()},
         {"log_level", request.debug ? "debug" : "info"},
     };

@@ -67,7 +67,8 @@ slurm_conf_scheduling() {
   echo "SchedulerType=sched/backfill"
   # bf_hetjob_immediate: without it backfill tests the licenses of every het job
   # before starting any, and starts more psgw jobs than there are gateway licenses.
-  echo "SchedulerParameters=bf_interval=5,bf_hetjob_immediate"
+  # bf_interval=1: only backfill starts het jobs; each test job waits for a pass.
+  echo "SchedulerParameters=bf_interval=1,bf_hetjob_immediate"
   echo "MpiDefault=none"
   echo "SwitchType=switch/none"
   echo "ReturnToService=2"

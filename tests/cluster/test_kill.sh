@@ -26,7 +26,7 @@ trap cleanup EXIT
 user_file e2e-kill.sh <<'EOF'
 #!/bin/bash
 touch "kill-ran-$1"
-sleep 2
+sleep 1
 EOF
 tb as-user bash -c 'rm -f kill-ran-*'
 # A site route plugin that takes its time, so that a kill lands inside the prologue at a

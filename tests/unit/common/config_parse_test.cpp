@@ -37,7 +37,7 @@ TEST(ConfigParse, KeysAreUniqueAndDocumented) {
         EXPECT_TRUE(names.insert(key.name).second) << key.name;
         EXPECT_FALSE(key.meaning.empty()) << key.name;
     }
-    EXPECT_EQ(names.size(), 35u);  // COMMON.md's fixed key set, plus AGENT_ADDRESS
+    EXPECT_EQ(names.size(), 36u);  // COMMON.md's fixed key set, plus AGENT_ADDRESS and RELAY_KEEPALIVE
     EXPECT_TRUE(names.contains("MUNGE_SOCKET"));
 }
 
@@ -112,9 +112,13 @@ TEST(ConfigParse, BadValuesNameKeyAndValue) {
               "prefix without '/' or spaces");
     for (const char* bad :
          {"RELAY_PORTS = 41000", "RELAY_PORTS = -5", "RELAY_PORTS = 0-10", "GATEWAY_TPP = 0",
-          "GATEWAY_TPP = -1", "RELAY_PIPE_SIZE = 100", "CONTROL_USER = a b", "TIMEOUT_PROLOGUE = 0"}) {
+          "GATEWAY_TPP = -1", "RELAY_PIPE_SIZE = 100", "CONTROL_USER = a b", "TIMEOUT_PROLOGUE = 0",
+          "RELAY_KEEPALIVE = -1", "RELAY_KEEPALIVE = 86401"}) {
         EXPECT_NE(error_of(bad).find("bad value"), std::string::npos) << bad;
     }
+    EXPECT_EQ(parse("RELAY_KEEPALIVE = 0", "x").relay_keepalive, std::chrono::seconds(0));  // off
+    EXPECT_EQ(parse("RELAY_KEEPALIVE = 15", "x").relay_keepalive, std::chrono::seconds(15));
+    EXPECT_EQ(Config{}.relay_keepalive, std::chrono::seconds(60));
 }
 
 TEST(ConfigParse, EmptyValueOnlyWhereAllowed) {

@@ -243,8 +243,8 @@ protected:
             ::setenv("SLURM_CONF", "/nonexistent/slurm.conf", 1);  // Slurm cannot be asked
             const std::string config = (work_ / "psgw.conf").string();
             const std::string listen = "127.0.0.1:" + std::to_string(port_);
-            ::execl(psgwd_.c_str(), psgwd_.c_str(), "agent", "--config", config.c_str(), "--node",
-                    "gwtest", "--listen", listen.c_str(), "--job-check-interval", job_check_interval,
+            ::execl(psgwd_.c_str(), psgwd_.c_str(), "agent", "--config", config.c_str(), "--node", "gwtest",
+                    "--listen", listen.c_str(), "--job-check-interval", job_check_interval,
                     static_cast<char*>(nullptr));
             ::_exit(127);
         }

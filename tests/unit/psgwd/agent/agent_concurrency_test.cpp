@@ -30,8 +30,7 @@ protected:
         {
             std::ofstream script(slow_binary_);
             script << "#!/bin/sh\necho $$ > " << pid_dir_.string() << "/relay-$PSGWD_ID.pid\nsleep "
-                   << std::chrono::seconds(kSlowStart).count() << "\nexec " << psgwd_binary()
-                   << " \"$@\"\n";
+                   << std::chrono::seconds(kSlowStart).count() << "\nexec " << psgwd_binary() << " \"$@\"\n";
         }
         fs::permissions(slow_binary_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                                           fs::perms::others_read | fs::perms::others_exec);
