@@ -93,7 +93,10 @@ make_dirs() {
     || die "SlurmUser '$SLURM_USER' does not exist (Debian's slurm-wlm package creates 'slurm')"
   mkdir -p "$STATE"
   chmod 0755 "$STATE"
-  rm -rf "${STATE:?}/slurm" "${STATE:?}/run" "${STATE:?}/nodes" "${STATE:?}/home" "${STATE:?}/log.prev"
+  # ctl too: a new slurmctld starts job ids afresh, and the ledger may belong to the
+  # SlurmUser of the bed before (PSGW_TESTBED_SLURM_USER).
+  rm -rf "${STATE:?}/slurm" "${STATE:?}/run" "${STATE:?}/nodes" "${STATE:?}/home" "${STATE:?}/log.prev" \
+    "${STATE:?}/ctl"
   [[ -d $STATE/log ]] && mv "$STATE/log" "$STATE/log.prev"
   mkdir -p "$STATE/log" "$STATE/run" "$STATE/slurm/ctld" "$STATE/slurm/spool" "$STATE/home" \
            "$STATE/ctl" "$STATE/munge"
