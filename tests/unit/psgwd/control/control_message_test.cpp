@@ -119,6 +119,9 @@ TEST(ControlMessage, RejectsEachBadStartField) {
         {"cluster_peers", json::array({"10.0.0.256"})},
         {"booster_peers", json::array({"10.0.0.1:80"})},
         {"booster_peers", "10.0.0.1"},
+        {"incarnation", -1},
+        {"incarnation", "1"},
+        {"incarnation", 1.5},
     };
     for (const auto& [field, value] : cases) {
         auto payload = good_start();
