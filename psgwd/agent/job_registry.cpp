@@ -216,29 +216,31 @@ void JobRegistry::stop(std::uint32_t job_id, std::uint64_t incarnation, StopDone
         cancelled.push_back(std::move(q->second));
         q = queued.erase(q);
     }
-    const bool matches = control::incarnation_matches(job.request.incarnation, incarnation);
-    if (!matches) {
+    // Called last: `job` may be gone once a waiter has run.
+    auto refuse_cancelled = [&cancelled, job_id] {
+        for (auto& waiter : cancelled)
+            waiter(std::nullopt,
+                   "psgw: job " + std::to_string(job_id) + " was stopped before its start began");
+    };
+    if (!control::incarnation_matches(job.request.incarnation, incarnation)) {
         spdlog::warn("job {}: stop for incarnation {} ignored: its relays were started by incarnation {}",
                      job_id, incarnation, job.request.incarnation);
-    } else {
-        job.stop_waiters.push_back(std::move(done));
-        switch (job.state) {
-            case State::kStarting:
-                spdlog::info("job {}: stop during its start: cancelling the start", job_id);
-                job.launch->cancel("psgw: job " + std::to_string(job_id) +
-                                   ": start cancelled by a stop request");
-                break;
-            case State::kStopping:
-                break;
-            case State::kRunning:
-                begin_stop(job_id);
-                break;
-        }
+        refuse_cancelled();
+        return done({0, cancelled.empty()});
     }
-    // Called last: `job` may be gone once a waiter has run.
-    for (auto& waiter : cancelled)
-        waiter(std::nullopt, "psgw: job " + std::to_string(job_id) + " was stopped before its start began");
-    if (!matches) done({0, cancelled.empty()});
+    job.stop_waiters.push_back(std::move(done));
+    switch (job.state) {
+        case State::kStarting:
+            spdlog::info("job {}: stop during its start: cancelling the start", job_id);
+            job.launch->cancel("psgw: job " + std::to_string(job_id) + ": start cancelled by a stop request");
+            break;
+        case State::kStopping:
+            break;
+        case State::kRunning:
+            begin_stop(job_id);
+            break;
+    }
+    refuse_cancelled();
 }
 
 bool JobRegistry::stop_if_started_by(std::uint32_t job_id, std::uint64_t sequence) {
