@@ -40,7 +40,7 @@ std::vector<std::string> stop_on_all(const std::vector<GatewayTarget>& targets, 
     calls.reserve(targets.size());
     for (const auto& target : targets) {
         calls.push_back(std::async(std::launch::async, [&target, job, timeout] {
-            control::stop_relays(target.agent, job, timeout);
+            control::stop_relays(target.agent, job, timeout, target.incarnation);
         }));
     }
     std::vector<std::string> errors;

@@ -15,6 +15,7 @@ namespace psgw::controller {
 struct GatewayTarget {
     std::string name;
     control::AgentAddress agent;
+    std::uint64_t incarnation = 0;  ///< of the relays there (LedgerEntry::incarnation)
 };
 
 /// One agent's successful answer.
@@ -33,7 +34,8 @@ struct StartOutcome {
 StartOutcome start_on_all(const std::vector<GatewayTarget>& targets, const control::StartRequest& request,
                           std::chrono::milliseconds timeout);
 
-/// stop_relays on every target in parallel; returns one line per failure.
+/// stop_relays on every target in parallel, each with its target's incarnation; returns
+/// one line per failure.
 std::vector<std::string> stop_on_all(const std::vector<GatewayTarget>& targets, std::uint32_t job,
                                      std::chrono::milliseconds timeout);
 

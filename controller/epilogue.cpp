@@ -52,7 +52,8 @@ int epilogue(const EnvMap& env, std::string_view config_path, std::uint32_t job_
     }
     std::vector<GatewayTarget> targets;
     for (const auto& [gateway, e] : entries) {
-        targets.push_back({gateway, {e.agent_host, e.agent_port, config.munge_socket.string()}});
+        targets.push_back(
+            {gateway, {e.agent_host, e.agent_port, config.munge_socket.string()}, e.incarnation});
     }
     auto errors = stop_on_all(targets, job_id, deadline.cap(config.timeout_agent));
     for (const auto& error : errors) spdlog::error("stopping relays: {}", error);

@@ -6,6 +6,7 @@
 #include "deadline.hpp"
 #include "failure_report.hpp"
 #include "gateway_pool.hpp"
+#include "incarnation.hpp"
 #include "logging.hpp"
 #include "node_classifier.hpp"
 #include "posix/host_port.hpp"
@@ -86,7 +87,8 @@ private:
         ledger_.emplace(config_->state_dir);
         ReservationLedger::Reservation reservation;
         try {
-            reservation = ledger_->reserve(job_->job_id, options.num, pool, slurm::job_presence);
+            reservation =
+                ledger_->reserve(job_->job_id, options.num, pool, slurm::job_presence, incarnation_);
         } catch (const NotEnoughGateways& error) {
             // Tell the user why the pool is smaller than the site's gateway count.
             if (skipped.empty()) throw;
@@ -97,7 +99,8 @@ private:
         for (const auto& name : reservation.gateways) {
             for (const auto& c : pool) {
                 if (c.name == name)
-                    targets_.push_back({name, {c.agent_host, c.agent_port, config_->munge_socket.string()}});
+                    targets_.push_back(
+                        {name, {c.agent_host, c.agent_port, config_->munge_socket.string()}, incarnation_});
             }
         }
         spdlog::info("reserved {}{}", fmt::join(reservation.gateways, ","),
@@ -117,6 +120,7 @@ private:
         request.cwd = error_directory(*job_, home_).string();
         request.cluster_peers = split.a_addresses();
         request.booster_peers = split.b_addresses();
+        request.incarnation = incarnation_;
         auto outcome = start_on_all(targets_, request, deadline.cap(config_->timeout_agent));
         if (!outcome.errors.empty()) {
             throw psgw::Error(
@@ -175,7 +179,9 @@ private:
         for (const auto& r : reclaimed) {
             spdlog::info("reclaimed {} from job {} (gone according to slurmctld)", r.gateway, r.entry.job);
             by_job[r.entry.job].push_back(
-                {r.gateway, {r.entry.agent_host, r.entry.agent_port, config_->munge_socket.string()}});
+                {r.gateway,
+                 {r.entry.agent_host, r.entry.agent_port, config_->munge_socket.string()},
+                 r.entry.incarnation});
         }
         for (const auto& [job, targets] : by_job) {
             for (const auto& error : stop_on_all(targets, job, config_->timeout_agent)) {
@@ -223,6 +229,8 @@ private:
     bool reserved_ = false;
     FailureKind kind_ = FailureKind::kPermanent;
     std::vector<GatewayTarget> targets_;
+    /// This run's nonce: stops of earlier runs of the (requeued) job id cannot touch its relays.
+    std::uint64_t incarnation_ = new_incarnation();
 };
 
 }  // namespace

@@ -35,6 +35,7 @@ Entries decode(const nlohmann::json& document) {
             e.route_file = file_from_json(j.value("route_file", nlohmann::json::object()));
             e.map_file = file_from_json(j.value("map_file", nlohmann::json::object()));
             e.created_by_psgw = j.value("created_by_psgw", false);
+            e.incarnation = j.value("incarnation", std::uint64_t{0});
             entries.emplace(gateway, std::move(e));
         }
     } catch (const nlohmann::json::exception& error) {
@@ -52,7 +53,8 @@ nlohmann::json encode(const Entries& entries) {
                              {"agent_port", e.agent_port},
                              {"route_file", to_json(e.route_file)},
                              {"map_file", to_json(e.map_file)},
-                             {"created_by_psgw", e.created_by_psgw}};
+                             {"created_by_psgw", e.created_by_psgw},
+                             {"incarnation", e.incarnation}};
     }
     return {{"version", 1}, {"gateways", gateways}};
 }
@@ -69,7 +71,8 @@ ReservationLedger::ReservationLedger(std::filesystem::path state_dir) : state_di
 
 ReservationLedger::Reservation ReservationLedger::reserve(std::uint32_t job, unsigned count,
                                                           const std::vector<GatewayCandidate>& eligible,
-                                                          const PresenceFn& presence) {
+                                                          const PresenceFn& presence,
+                                                          std::uint64_t incarnation) {
     LedgerStore store(state_dir_);
     Entries entries = decode(store.read());
     Reservation result;
@@ -104,7 +107,14 @@ ReservationLedger::Reservation ReservationLedger::reserve(std::uint32_t job, uns
     if (reusable) {
         result.gateways = held;
         result.reused = true;
-        if (!result.reclaimed.empty()) store.write(encode(entries));
+        // This run's start replaces the relays of the earlier one; its stops must match.
+        bool changed = !result.reclaimed.empty();
+        for (const auto& gateway : held) {
+            auto& e = entries.at(gateway);
+            changed = changed || e.incarnation != incarnation;
+            e.incarnation = incarnation;
+        }
+        if (changed) store.write(encode(entries));
         return result;
     }
     for (const auto& gateway : held) {
@@ -129,6 +139,7 @@ ReservationLedger::Reservation ReservationLedger::reserve(std::uint32_t job, uns
         e.since = since;
         e.agent_host = free[i]->agent_host;
         e.agent_port = free[i]->agent_port;
+        e.incarnation = incarnation;
         entries.emplace(free[i]->name, std::move(e));
         result.gateways.push_back(free[i]->name);
     }

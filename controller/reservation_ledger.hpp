@@ -37,6 +37,9 @@ struct LedgerEntry {
     FileRecord route_file;         ///< set once the routing file is written
     FileRecord map_file;           ///< the gateway map next to it
     bool created_by_psgw = false;  ///< route_file/map_file dev+ino are ours
+    /// The reserving prologue run's nonce, sent in its start and in every stop of these
+    /// relays; 0: unknown (a ledger written before incarnations).
+    std::uint64_t incarnation = 0;
 };
 
 /// reserve() found too few free gateways; what() is one line.
@@ -67,11 +70,12 @@ public:
     explicit ReservationLedger(std::filesystem::path state_dir);
 
     /// Reconciles (drops entries of jobs `presence` calls gone; kUnknown keeps them),
-    /// then reserves `count` of the `eligible` gateways for `job`. Re-running for a job
-    /// that already holds `count` eligible gateways returns those (idempotent).
+    /// then reserves `count` of the `eligible` gateways for `job` under `incarnation`.
+    /// Re-running for a job that already holds `count` eligible gateways returns those
+    /// (idempotent), now under `incarnation`.
     /// Throws NotEnoughGateways (nothing reserved) or LedgerError.
     Reservation reserve(std::uint32_t job, unsigned count, const std::vector<GatewayCandidate>& eligible,
-                        const PresenceFn& presence);
+                        const PresenceFn& presence, std::uint64_t incarnation = 0);
 
     /// Removes every reservation of `job`; returns what it held (empty if nothing).
     std::map<std::string, LedgerEntry> release(std::uint32_t job);

@@ -53,6 +53,9 @@ int main(int argc, char** argv) {
     std::uint32_t stop_job = 0;
     auto* stop = app.add_subcommand("stop", "stop every relay of a job");
     stop->add_option("JOB", stop_job, "job id")->required()->check(CLI::Range(1u, 4294967295u));
+    std::uint64_t stop_incarnation = 0;
+    stop->add_option("--incarnation", stop_incarnation,
+                     "stop only relays started with this incarnation (default: all of the job)");
     psgw::control::StartRequest request;
     std::string cluster_peers;
     std::string booster_peers;
@@ -81,7 +84,8 @@ int main(int argc, char** argv) {
         if (*list) {
             std::cout << psgw::control::list_relays(agent, timeout).dump(2) << "\n";
         } else if (*stop) {
-            psgw::control::stop_relays(agent, stop_job, timeout);
+            std::cout << psgw::control::stop_relays(agent, stop_job, timeout, stop_incarnation).dump(2)
+                      << "\n";
         } else {
             const auto entry = psgw::posix::find_user(request.user);
             if (!entry) throw std::runtime_error("psgw: --user: unknown user '" + request.user + "'");

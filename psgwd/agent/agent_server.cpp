@@ -164,20 +164,24 @@ void AgentServer::do_check_jobs(std::chrono::seconds delay) {
     check_timer_.expires_after(delay);
     check_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec) return;
-        probe_.probe(registry_.jobs(),
-                     [this](const SlurmJobProbe::Result& result) { on_job_presence(result); });
+        // The answer speaks of the relays that ran when the query began, not of later starts.
+        const auto launched = registry_.last_start();
+        probe_.probe(registry_.jobs(), [this, launched](const SlurmJobProbe::Result& result) {
+            on_job_presence(result, launched);
+        });
         do_check_jobs(options_.job_check_interval);
     });
 }
 
-void AgentServer::on_job_presence(const SlurmJobProbe::Result& result) {
+void AgentServer::on_job_presence(const SlurmJobProbe::Result& result, std::uint64_t launched) {
     for (const auto& [job, presence] : result) {
         switch (presence) {
             case slurm::JobPresence::kGone:
-                // Only jobs that ran when the query began: a start or stop since then is newer news.
-                if (!registry_.running(job)) break;
-                spdlog::warn("job {} has ended or is unknown to Slurm; stopping its lingering relays", job);
-                registry_.stop(job, [](bool) {});
+                // Only relays that ran when the query began: a start or stop since then is newer
+                // news (a requeued job may have been restarted under the same id).
+                if (registry_.stop_if_started_by(job, launched))
+                    spdlog::warn("job {} has ended or is unknown to Slurm; stopping its lingering relays",
+                                 job);
                 break;
             case slurm::JobPresence::kUnknown:
                 // Never stop relays because slurmctld could not be asked.

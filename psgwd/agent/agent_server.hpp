@@ -66,7 +66,7 @@ private:
     void do_await_child();
     void reap_children();
     void do_check_jobs(std::chrono::seconds delay);
-    void on_job_presence(const SlurmJobProbe::Result& result);
+    void on_job_presence(const SlurmJobProbe::Result& result, std::uint64_t launched);
 
     AgentOptions options_;
     boost::asio::io_context io_;

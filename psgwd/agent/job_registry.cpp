@@ -40,6 +40,17 @@ sys::UserIdentity resolve_user(const control::StartRequest& request) {
     return sys::UserIdentity{request.uid, request.gid, request.user, {}};
 }
 
+/// Equal apart from the incarnation.
+bool same_parameters(const control::StartRequest& running, control::StartRequest request) {
+    request.incarnation = running.incarnation;
+    return control::to_json(running) == control::to_json(request);
+}
+
+/// Both known and different: `request` comes from a later prologue run of the requeued job.
+bool supersedes(const control::StartRequest& running, const control::StartRequest& request) {
+    return running.incarnation != 0 && request.incarnation != 0 && running.incarnation != request.incarnation;
+}
+
 std::string describe_status(int status) {
     if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
     if (WIFSIGNALED(status)) return std::string("killed by signal ") + std::to_string(WTERMSIG(status));
@@ -74,7 +85,25 @@ void JobRegistry::start(const control::StartRequest& request, StartDone done) {
     auto it = jobs_.find(request.job);
     if (it == jobs_.end()) return launch(request, std::move(done));
     Job& job = it->second;
-    const bool same = control::to_json(job.request) == control::to_json(request);
+    if (supersedes(job.request, request)) {
+        spdlog::warn(
+            "job {}: start of incarnation {} replaces the relays of incarnation {} "
+            "(the job was requeued and restarted)",
+            request.job, request.incarnation, job.request.incarnation);
+        job.after_stop.emplace_back(request, std::move(done));
+        switch (job.state) {
+            case State::kStarting:
+                job.launch->cancel("psgw: job " + std::to_string(request.job) +
+                                   ": start superseded by a newer incarnation");
+                return;
+            case State::kStopping:
+                return;
+            case State::kRunning:
+                begin_stop(request.job);
+                return;
+        }
+    }
+    const bool same = same_parameters(job.request, request);
     switch (job.state) {
         case State::kStarting:
             if (!same)
@@ -117,6 +146,7 @@ void JobRegistry::launch(const control::StartRequest& request, StartDone done) {
     Job& job = jobs_[id];
     job.request = request;
     job.state = State::kStarting;
+    job.sequence = ++last_start_;
     job.start_waiters.push_back(std::move(done));
     job.launch = std::make_shared<RelayStart>(
         executor_, launcher_, request, user,
@@ -143,7 +173,7 @@ void JobRegistry::on_launched(std::uint32_t id, std::vector<std::unique_ptr<Rela
         for (auto& waiter : failed.start_waiters) waiter(std::nullopt, error);
         if (!failed.stop_waiters.empty()) {
             spdlog::info("job {}: start cancelled by a stop; no relay left running", id);
-            for (auto& waiter : failed.stop_waiters) waiter(true);
+            for (auto& waiter : failed.stop_waiters) waiter({});
         }
         for (auto& [request, done] : failed.after_stop) start(request, std::move(done));
         return;
@@ -167,29 +197,58 @@ void JobRegistry::on_launched(std::uint32_t id, std::vector<std::unique_ptr<Rela
     for (auto& waiter : waiters) waiter(reply, {});
 }
 
-void JobRegistry::stop(std::uint32_t job_id, StopDone done) {
+void JobRegistry::stop(std::uint32_t job_id, std::uint64_t incarnation, StopDone done) {
     auto it = jobs_.find(job_id);
     if (it == jobs_.end()) {
         store_.remove(job_id);
-        return done(false);
+        return done({});
     }
     Job& job = it->second;
+    // Starts queued behind an earlier stop came before this stop: it overrides those of
+    // its incarnation.
+    std::vector<StartDone> cancelled;
+    auto& queued = job.after_stop;
+    for (auto q = queued.begin(); q != queued.end();) {
+        if (!control::incarnation_matches(q->first.incarnation, incarnation)) {
+            ++q;
+            continue;
+        }
+        cancelled.push_back(std::move(q->second));
+        q = queued.erase(q);
+    }
+    // Called last: `job` may be gone once a waiter has run.
+    auto refuse_cancelled = [&cancelled, job_id] {
+        for (auto& waiter : cancelled)
+            waiter(std::nullopt,
+                   "psgw: job " + std::to_string(job_id) + " was stopped before its start began");
+    };
+    if (!control::incarnation_matches(job.request.incarnation, incarnation)) {
+        spdlog::warn("job {}: stop for incarnation {} ignored: its relays were started by incarnation {}",
+                     job_id, incarnation, job.request.incarnation);
+        refuse_cancelled();
+        return done({0, cancelled.empty()});
+    }
     job.stop_waiters.push_back(std::move(done));
-    // Starts queued behind an earlier stop came before this stop: it overrides them.
-    for (auto& [request, waiter] : job.after_stop)
-        waiter(std::nullopt, "psgw: job " + std::to_string(job_id) + " was stopped before its start began");
-    job.after_stop.clear();
     switch (job.state) {
         case State::kStarting:
             spdlog::info("job {}: stop during its start: cancelling the start", job_id);
             job.launch->cancel("psgw: job " + std::to_string(job_id) + ": start cancelled by a stop request");
-            return;
+            break;
         case State::kStopping:
-            return;
+            break;
         case State::kRunning:
             begin_stop(job_id);
-            return;
+            break;
     }
+    refuse_cancelled();
+}
+
+bool JobRegistry::stop_if_started_by(std::uint32_t job_id, std::uint64_t sequence) {
+    auto it = jobs_.find(job_id);
+    if (it == jobs_.end() || it->second.state != State::kRunning || it->second.sequence > sequence)
+        return false;
+    stop(job_id, it->second.request.incarnation, [](const StopResult&) {});
+    return true;
 }
 
 void JobRegistry::begin_stop(std::uint32_t id) {
@@ -210,7 +269,7 @@ void JobRegistry::on_stopped(std::uint32_t id, unsigned count) {
     launcher_.remove_job_files(id, count);
     spdlog::info("job {}: {} relay(s) stopped", id, count);
     for (auto& waiter : job.start_waiters) waiter(std::nullopt, job.start_error);
-    for (auto& waiter : job.stop_waiters) waiter(true);
+    for (auto& waiter : job.stop_waiters) waiter({count, false});
     for (auto& [request, done] : job.after_stop) start(request, std::move(done));
 }
 
@@ -226,6 +285,7 @@ nlohmann::json JobRegistry::list() {
                               {"alive", relay->alive()},
                               {"stats", read_stats(launcher_.stats_file(id, relay->index()))}});
         jobs.push_back({{"job", id},
+                        {"incarnation", job.request.incarnation},
                         {"user", job.request.user},
                         {"uid", job.request.uid},
                         {"gid", job.request.gid},
@@ -280,6 +340,7 @@ std::size_t JobRegistry::restore() {
             launcher_.remove_job_files(id, job.request.relays);
             continue;
         }
+        job.sequence = ++last_start_;
         adopted += job.relays.size();
         spdlog::info("job {}: adopted {} running relay(s)", id, job.relays.size());
         save(job);

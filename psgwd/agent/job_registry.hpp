@@ -37,8 +37,12 @@ public:
     /// The reply, or nullopt and a one-line error.
     using StartDone =
         std::function<void(const std::optional<control::StartReply>& reply, const std::string& error)>;
-    /// Whether the job had relays (or a start in progress).
-    using StopDone = std::function<void(bool had_relays)>;
+    /// What a stop did.
+    struct StopResult {
+        unsigned stopped = 0;   ///< relays that ran and were stopped
+        bool mismatch = false;  ///< the job's relays belong to another incarnation: kept
+    };
+    using StopDone = std::function<void(const StopResult& result)>;
 
     JobRegistry(const boost::asio::any_io_executor& executor, const RelayLauncher& launcher,
                 const StateStore& store);
@@ -49,11 +53,19 @@ public:
     JobRegistry& operator=(const JobRegistry&) = delete;
 
     /// Starts the job's relays, or answers with the running ones for an identical
-    /// request; an identical request during the start gets the start's outcome.
+    /// request; an identical request during the start gets the start's outcome. A start
+    /// of another (non-zero) incarnation first stops the relays of the earlier one: they
+    /// belong to a run of the requeued job that is over.
     void start(const control::StartRequest& request, StartDone done);
-    /// Stops every relay of the job, cancelling a start in progress; unknown jobs are fine.
-    void stop(std::uint32_t job, StopDone done);
-    /// {"jobs":[{"job","user","uid","gid","state","relays":[{"index","port","pid","alive","stats"}]}]};
+    /// Stops every relay of the job, cancelling a start in progress, if they were started
+    /// with `incarnation` (control::incarnation_matches); unknown jobs are fine.
+    void stop(std::uint32_t job, std::uint64_t incarnation, StopDone done);
+    /// Stops the job if it runs relays started no later than start number `sequence`
+    /// (last_start() when a Slurm query began): a newer start is newer news. True if so.
+    bool stop_if_started_by(std::uint32_t job, std::uint64_t sequence);
+    /// The number of the latest start (each launch or adoption takes the next one).
+    std::uint64_t last_start() const { return last_start_; }
+    /// {"jobs":[{"job","incarnation","user","uid","gid","state","relays":[{"index","port","pid","alive","stats"}]}]};
     /// state is "running", "starting" or "stopping" (the latter two list no relays).
     nlohmann::json list();
     /// Jobs whose relays run (fully started, not being stopped).
@@ -81,7 +93,8 @@ private:
         std::vector<StartDone> start_waiters;  ///< answered when the start ends
         std::vector<StopDone> stop_waiters;    ///< answered when the job is gone
         std::vector<std::pair<control::StartRequest, StartDone>> after_stop;  ///< starts behind a stop
-        std::string start_error;  ///< a start that failed after its launch
+        std::string start_error;     ///< a start that failed after its launch
+        std::uint64_t sequence = 0;  ///< the start number of request (see last_start())
     };
 
     void launch(const control::StartRequest& request, StartDone done);
@@ -96,6 +109,7 @@ private:
     const RelayLauncher& launcher_;
     const StateStore& store_;
     std::map<std::uint32_t, Job> jobs_;
+    std::uint64_t last_start_ = 0;
 };
 
 }  // namespace psgw::agent

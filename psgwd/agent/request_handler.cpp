@@ -92,8 +92,8 @@ void RequestHandler::handle(std::string_view credential, const std::string& peer
     };
     try {
         if (const auto* start = std::get_if<control::StartRequest>(&request)) {
-            spdlog::info("start job {} for {} ({} relay(s)) from {} (uid {})", start->job, start->user,
-                         start->relays, peer, decoded.uid);
+            spdlog::info("start job {} (incarnation {}) for {} ({} relay(s)) from {} (uid {})", start->job,
+                         start->incarnation, start->user, start->relays, peer, decoded.uid);
             return registry_.start(*start, [send, failed](const std::optional<control::StartReply>& started,
                                                           const std::string& error) {
                 if (!started) return failed(error);
@@ -101,8 +101,15 @@ void RequestHandler::handle(std::string_view credential, const std::string& peer
             });
         }
         if (const auto* stop = std::get_if<control::StopRequest>(&request)) {
-            spdlog::info("stop job {} from {} (uid {})", stop->job, peer, decoded.uid);
-            return registry_.stop(stop->job, [send](bool) { send(control::ok_reply()); });
+            spdlog::info("stop job {} (incarnation {}) from {} (uid {})", stop->job, stop->incarnation, peer,
+                         decoded.uid);
+            return registry_.stop(stop->job, stop->incarnation,
+                                  [send](const JobRegistry::StopResult& result) {
+                                      nlohmann::json body{{"stopped", result.stopped}};
+                                      if (result.mismatch)
+                                          body["note"] = "incarnation mismatch: relays of a newer start kept";
+                                      send(control::ok_reply(std::move(body)));
+                                  });
         }
         // Room for the envelope ("v", "ok") around the list.
         send(control::ok_reply(fit_list(registry_.list(), contract::kMaxControlReply - 64)));

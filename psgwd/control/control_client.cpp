@@ -171,10 +171,14 @@ StartReply start_relays(const AgentAddress& agent, const StartRequest& request,
     }
 }
 
-void stop_relays(const AgentAddress& agent, std::uint32_t job, std::chrono::milliseconds timeout) {
+nlohmann::json stop_relays(const AgentAddress& agent, std::uint32_t job, std::chrono::milliseconds timeout,
+                           std::uint64_t incarnation) {
     Exchange exchange(agent, timeout);
     if (job == 0) exchange.fail("job must be > 0");
-    exchange.run(to_json(StopRequest{job}));
+    nlohmann::json reply = exchange.run(to_json(StopRequest{job, incarnation}));
+    reply.erase("v");
+    reply.erase("ok");
+    return reply;
 }
 
 nlohmann::json list_relays(const AgentAddress& agent, std::chrono::milliseconds timeout) {

@@ -34,6 +34,9 @@ struct StartRequest {
     std::string cwd;                         ///< where debug files go
     std::vector<std::string> cluster_peers;  ///< job nodes' cluster-fabric addresses
     std::vector<std::string> booster_peers;  ///< job nodes' booster-fabric addresses
+    /// The prologue run's random nonce, so a stale stop of an earlier run of the same
+    /// (requeued) job id cannot stop these relays; 0: unknown (older controller).
+    std::uint64_t incarnation = 0;
 };
 
 /// One started relay process.
@@ -60,8 +63,10 @@ struct AgentAddress {
 StartReply start_relays(const AgentAddress& agent, const StartRequest& request,
                         std::chrono::milliseconds timeout);
 
-/// Stops every relay of the job; succeeds if none were running. Throws ControlError.
-void stop_relays(const AgentAddress& agent, std::uint32_t job, std::chrono::milliseconds timeout);
+/// Stops the relays of the job started with `incarnation` (0: whatever runs); succeeds if
+/// none were running. Returns the reply's fields ("stopped", maybe "note"). Throws ControlError.
+nlohmann::json stop_relays(const AgentAddress& agent, std::uint32_t job, std::chrono::milliseconds timeout,
+                           std::uint64_t incarnation = 0);
 
 /// Lists the jobs and relays the agent runs, with relay counters. Throws ControlError.
 nlohmann::json list_relays(const AgentAddress& agent, std::chrono::milliseconds timeout);

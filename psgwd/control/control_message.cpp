@@ -68,6 +68,12 @@ std::uint32_t get_job(const json& object) {
         get_unsigned(object, "job", 1, std::numeric_limits<std::uint32_t>::max()));
 }
 
+/// Optional: absent (an older peer) is 0, "unknown".
+std::uint64_t get_incarnation(const json& object) {
+    if (!object.contains("incarnation")) return 0;
+    return get_unsigned(object, "incarnation", 0, std::numeric_limits<std::uint64_t>::max());
+}
+
 json base(std::string_view op) { return json{{"v", contract::kControlVersion}, {"op", op}}; }
 
 }  // namespace
@@ -126,12 +132,14 @@ json to_json(const StartRequest& request) {
     out["cwd"] = request.cwd;
     out["cluster_peers"] = request.cluster_peers;
     out["booster_peers"] = request.booster_peers;
+    out["incarnation"] = request.incarnation;
     return out;
 }
 
 json to_json(const StopRequest& request) {
     json out = base("stop");
     out["job"] = request.job;
+    out["incarnation"] = request.incarnation;
     return out;
 }
 
@@ -148,7 +156,7 @@ Request parse_request(std::string_view payload) {
     get_unsigned(object, "v", contract::kControlVersion, contract::kControlVersion);
     const std::string op = get_string(object, "op", true);
     if (op == "list") return ListRequest{};
-    if (op == "stop") return StopRequest{get_job(object)};
+    if (op == "stop") return StopRequest{get_job(object), get_incarnation(object)};
     if (op != "start") fail("op", "unknown operation '" + op + "'");
 
     StartRequest request;
@@ -164,6 +172,7 @@ Request parse_request(std::string_view payload) {
     request.cwd = get_string(object, "cwd", false);
     request.cluster_peers = get_strings(object, "cluster_peers");
     request.booster_peers = get_strings(object, "booster_peers");
+    request.incarnation = get_incarnation(object);
     validate(request);
     return request;
 }

@@ -27,10 +27,17 @@ public:
 /// Most peer addresses (cluster + booster) one start request may carry.
 inline constexpr std::size_t kMaxPeers = 65536;
 
-/// "stop J": stop every relay of the job.
+/// "stop J": stop the relays of the job if they were started with `incarnation`, or
+/// if either side does not know it (0).
 struct StopRequest {
     std::uint32_t job = 0;
+    std::uint64_t incarnation = 0;
 };
+
+/// Whether a stop of `stop` may end relays started with `started`: equal, or one is 0.
+constexpr bool incarnation_matches(std::uint64_t started, std::uint64_t stop) {
+    return started == 0 || stop == 0 || started == stop;
+}
 
 /// "list": every job and relay the agent runs.
 struct ListRequest {};

@@ -123,6 +123,38 @@ TEST(ReservationLedger, RecordFiles) {
     }
 }
 
+TEST(ReservationLedger, StoresTheIncarnationOfEachReservation) {
+    TempDir dir;
+    ReservationLedger ledger(dir.path());
+    ledger.reserve(9, 2, pool({"gw01", "gw02", "gw03"}), always_active, 0xfedcba9876543210ull);
+    ledger.reserve(10, 1, pool({"gw01", "gw02", "gw03"}), always_active, 77);
+    const auto entries = ledger.entries_of(9);
+    ASSERT_EQ(entries.size(), 2u);
+    for (const auto& [gateway, e] : entries) EXPECT_EQ(e.incarnation, 0xfedcba9876543210ull) << gateway;
+    EXPECT_EQ(ledger.entries_of(10).begin()->second.incarnation, 77u);
+    // A later run of the job (requeue) keeping its gateways: its stops must carry the new one.
+    EXPECT_TRUE(ledger.reserve(9, 2, pool({"gw01", "gw02", "gw03"}), always_active, 5).reused);
+    for (const auto& [gateway, e] : ledger.entries_of(9)) EXPECT_EQ(e.incarnation, 5u) << gateway;
+    // The stale entries of a gone job name the incarnation their relays were started with.
+    auto gone = [](std::uint32_t job) { return job == 10 ? JobPresence::kGone : JobPresence::kActive; };
+    const auto next = ledger.reserve(11, 1, pool({"gw01", "gw02", "gw03"}), gone, 8);
+    ASSERT_EQ(next.reclaimed.size(), 1u);
+    EXPECT_EQ(next.reclaimed[0].entry.incarnation, 77u);
+}
+
+TEST(ReservationLedger, ReadsALedgerWrittenBeforeIncarnations) {
+    TempDir dir;
+    std::ofstream(dir.path() / "ledger.json")
+        << R"({"version":1,"gateways":{"gw01":{"job":4,"since":1,"agent":"mgmt-gw01","agent_port":6470,)"
+        << R"("route_file":{"path":"","dev":0,"ino":0},"map_file":{"path":"","dev":0,"ino":0},)"
+        << R"("created_by_psgw":false}}})";
+    ReservationLedger ledger(dir.path());
+    const auto entries = ledger.entries_of(4);
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(entries.at("gw01").incarnation, 0u);  // unknown: its stop matches any relays of job 4
+    EXPECT_EQ(entries.at("gw01").agent_host, "mgmt-gw01");
+}
+
 TEST(ReservationLedger, CorruptLedgerIsAnErrorNotAReset) {
     TempDir dir;
     std::ofstream(dir.path() / "ledger.json") << "{\"version\":1,\"gateways\":{";

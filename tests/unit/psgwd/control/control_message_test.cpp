@@ -52,6 +52,31 @@ TEST(ControlMessage, StopAndList) {
     expect_bad(json{{"v", 2}, {"op", "stop"}, {"job", 0}}, "job");
 }
 
+TEST(ControlMessage, IncarnationRoundTripsInStartAndStop) {
+    auto payload = good_start();
+    payload["incarnation"] = 0xfedcba9876543210ull;
+    const auto start = std::get<StartRequest>(parse_request(payload.dump()));
+    EXPECT_EQ(start.incarnation, 0xfedcba9876543210ull);
+    EXPECT_EQ(to_json(start), payload);
+    const StopRequest stop{7, 0xfedcba9876543210ull};
+    const auto parsed = std::get<StopRequest>(parse_request(to_json(stop).dump()));
+    EXPECT_EQ(parsed.job, 7u);
+    EXPECT_EQ(parsed.incarnation, 0xfedcba9876543210ull);
+    // Older peers send none: 0, "unknown".
+    payload.erase("incarnation");
+    EXPECT_EQ(std::get<StartRequest>(parse_request(payload.dump())).incarnation, 0u);
+    EXPECT_EQ(std::get<StopRequest>(parse_request(R"({"v":2,"op":"stop","job":7})")).incarnation, 0u);
+    expect_bad(json{{"v", 2}, {"op", "stop"}, {"job", 7}, {"incarnation", -1}}, "incarnation");
+    expect_bad(json{{"v", 2}, {"op", "stop"}, {"job", 7}, {"incarnation", "1"}}, "incarnation");
+}
+
+TEST(ControlMessage, IncarnationsMatchWhenEqualOrUnknown) {
+    EXPECT_TRUE(incarnation_matches(5, 5));
+    EXPECT_TRUE(incarnation_matches(0, 5));
+    EXPECT_TRUE(incarnation_matches(5, 0));
+    EXPECT_FALSE(incarnation_matches(5, 6));
+}
+
 TEST(ControlMessage, RejectsBadVersionAndOp) {
     auto payload = good_start();
     payload["v"] = 1;  // v1 (unsigned replies) is gone
@@ -94,6 +119,9 @@ TEST(ControlMessage, RejectsEachBadStartField) {
         {"cluster_peers", json::array({"10.0.0.256"})},
         {"booster_peers", json::array({"10.0.0.1:80"})},
         {"booster_peers", "10.0.0.1"},
+        {"incarnation", -1},
+        {"incarnation", "1"},
+        {"incarnation", 1.5},
     };
     for (const auto& [field, value] : cases) {
         auto payload = good_start();
