@@ -116,32 +116,9 @@ TEST_F(AgentBlackBox, RefusesMissingForgedAndUnauthorizedCredentials) {
     EXPECT_NE(reply.find("credential"), std::string::npos) << reply;
 
     // A valid credential minted by nobody.
-    int fds[2];
-    ASSERT_EQ(::pipe(fds), 0);
-    const pid_t child = ::fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-        ::close(fds[0]);
-        const passwd* nobody = ::getpwnam("nobody");
-        if (::setgroups(0, nullptr) != 0 || ::setgid(nobody->pw_gid) != 0 || ::setuid(nobody->pw_uid) != 0)
-            ::_exit(2);
-        try {
-            const std::string credential = MungeCodec(socket_).encode(R"({"v":2,"op":"list"})");
-            if (::write(fds[1], credential.data(), credential.size()) < 0) ::_exit(3);
-        } catch (...) {
-            ::_exit(4);
-        }
-        ::_exit(0);
-    }
-    ::close(fds[1]);
-    std::string credential;
-    char buffer[4096];
-    for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;)
-        credential.append(buffer, static_cast<std::size_t>(n));
-    ::close(fds[0]);
-    int status = 0;
-    ::waitpid(child, &status, 0);
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "minting as nobody failed: " << status;
+    const std::string credential =
+        as_nobody([&] { return MungeCodec(socket_).encode(R"({"v":2,"op":"list"})"); });
+    ASSERT_FALSE(credential.empty()) << "minting as nobody failed";
     const std::string nobody_uid = std::to_string(::getpwnam("nobody")->pw_uid);
     reply = exchange(credential);
     EXPECT_NE(reply.find("not authorized: uid " + nobody_uid), std::string::npos) << reply;

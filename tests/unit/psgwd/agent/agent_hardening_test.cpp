@@ -19,7 +19,7 @@ class AgentHardening : public AgentBlackBox {
 protected:
     /// An executable script in the test's directory (readable by nobody).
     fs::path script(const std::string& name, const std::string& body) const {
-        const fs::path path = work_ / name;
+        fs::path path = work_ / name;
         {
             std::ofstream out(path);
             out << "#!/bin/sh\n" << body;

@@ -15,38 +15,6 @@ namespace {
 using namespace std::chrono_literals;
 using namespace agent_test;
 
-/// Runs `work` in a child that has become nobody; returns what it wrote to the pipe,
-/// or "" if it failed.
-template <typename Work>
-std::string as_nobody(Work work) {
-    int fds[2];
-    if (::pipe(fds) != 0) return {};
-    const pid_t child = ::fork();
-    if (child < 0) return {};
-    if (child == 0) {
-        ::close(fds[0]);
-        const passwd* nobody = ::getpwnam("nobody");
-        if (::setgroups(0, nullptr) != 0 || ::setgid(nobody->pw_gid) != 0 || ::setuid(nobody->pw_uid) != 0)
-            ::_exit(2);
-        try {
-            const std::string out = work();
-            if (::write(fds[1], out.data(), out.size()) < 0) ::_exit(3);
-        } catch (...) {
-            ::_exit(4);
-        }
-        ::_exit(0);
-    }
-    ::close(fds[1]);
-    std::string out;
-    char buffer[4096];
-    for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;)
-        out.append(buffer, static_cast<std::size_t>(n));
-    ::close(fds[0]);
-    int status = 0;
-    ::waitpid(child, &status, 0);
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? out : std::string();
-}
-
 /// A squatter on the agent's port: accepts one connection, keeps the request, answers `reply`.
 class FakeAgent {
 public:

@@ -39,16 +39,6 @@ struct Fds {
     }
 };
 
-// A relayed connection client(src) -> relay -> server(dest), both ends accepted.
-struct Pair {
-    int client = -1;
-    int server = -1;
-    ~Pair() {
-        if (client >= 0) close(client);
-        if (server >= 0) close(server);
-    }
-};
-
 // Opens a relayed cluster -> booster connection; false (with a failure) if it was refused.
 void open_pair(const RelayProcess& relay, int listen_fd, std::uint16_t listen_port, Pair& pair) {
     ASSERT_EQ(

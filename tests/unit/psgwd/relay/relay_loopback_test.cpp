@@ -21,16 +21,6 @@ namespace {
 using psgw::contract::RelayStatus;
 using namespace psgw::relay::test;
 
-// A relayed connection client(src) -> relay -> server(dest), both ends accepted.
-struct Pair {
-    int client = -1;
-    int server = -1;
-    ~Pair() {
-        if (client >= 0) close(client);
-        if (server >= 0) close(server);
-    }
-};
-
 // Opens a relayed connection. `from_cluster`: the client is the cluster node.
 void open_pair(const RelayProcess& relay, int listen_fd, std::uint16_t listen_port, bool from_cluster,
                Pair& pair) {

@@ -5,6 +5,7 @@
 #include <psgw/contract.hpp>
 
 #include <sys/types.h>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -12,6 +13,19 @@
 #include <string>
 
 namespace psgw::relay::test {
+
+/// A relayed connection client(src) -> relay -> server(dest), both ends accepted.
+struct Pair {
+    int client = -1;
+    int server = -1;
+    Pair() = default;
+    Pair(const Pair&) = delete;
+    Pair& operator=(const Pair&) = delete;
+    ~Pair() {
+        if (client >= 0) ::close(client);
+        if (server >= 0) ::close(server);
+    }
+};
 
 // Loopback stand-ins for the two fabrics (see docs/protocol.md, tests).
 inline constexpr const char* kGatewayCluster = "127.0.0.1";
