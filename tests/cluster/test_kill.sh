@@ -205,11 +205,18 @@ for ((round = 1; round <= ROUNDS; round++)); do
   wait_for "! epilogue_running $id" 30
 done
 
-# Recovery: one clean job runs, and its prologue reclaims what the kills left.
+# Recovery: one clean job runs, and its prologue reclaims what the kills left. First
+# every job of the test user is ended: a slurmctld that lost its state may still show
+# one as RUNNING, holding a gateway license.
+scancel -u "$TB_USER" 2>/dev/null || true
+wait_for "[[ -z \$(squeue -h -u $TB_USER) ]]" 90
 wait_for "[[ \$(sinfo -h -p gateway -o %T | sort -u) =~ ^(idle|mixed)$ ]]" 60
 submit --gw_num=2 -p cluster -N1 : -p booster -N1 e2e-kill.sh clean
 id=$JOB
-wait_for "[[ \$(job_state $id) == COMPLETED ]]" 120
+if ! poll_until "[[ \$(job_state $id) == COMPLETED ]]" 120; then
+  fail "the clean job $id did not complete: $(scontrol show job "$id" | grep -E 'JobState|Reason' | tr -s ' ')" \
+    "$(cat "$HOME_DIR/JOB-$id-psgw.err" 2>/dev/null)"
+fi
 [[ -e $HOME_DIR/kill-ran-clean ]] || fail "the clean job $id after the kills did not run"
 pass "a clean job ($id) runs after the kills"
 wait_for "[[ -z \$(ledger_entries) ]]" 60
