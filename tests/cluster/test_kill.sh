@@ -211,12 +211,19 @@ done
 scancel -u "$TB_USER" 2>/dev/null || true
 wait_for "[[ -z \$(squeue -h -u $TB_USER) ]]" 90
 wait_for "[[ \$(sinfo -h -p gateway -o %T | sort -u) =~ ^(idle|mixed)$ ]]" 60
-submit --gw_num=2 -p cluster -N1 : -p booster -N1 e2e-kill.sh clean
-id=$JOB
-if ! poll_until "[[ \$(job_state $id) == COMPLETED ]]" 120; then
-  fail "the clean job $id did not complete: $(scontrol show job "$id" | grep -E 'JobState|Reason' | tr -s ' ')" \
-    "$(cat "$HOME_DIR/JOB-$id-psgw.err" 2>/dev/null)"
-fi
+# Up to three tries: a slurmctld that lost its state hands out job ids again, and a
+# slurmd that still remembers such an id fails the launch ("launch failed requeued
+# held"), which is Slurm's business, not psgw's. psgw's part (a .err file) fails at once.
+for attempt in 1 2 3; do
+  submit --gw_num=2 -p cluster -N1 : -p booster -N1 e2e-kill.sh clean
+  id=$JOB
+  poll_until "[[ \$(job_state $id) == COMPLETED ]]" 90 && break
+  [[ ! -e $HOME_DIR/JOB-$id-psgw.err ]] || fail "the clean job $id failed: $(cat "$HOME_DIR/JOB-$id-psgw.err")"
+  echo "clean job $id, try $attempt: $(scontrol show job "$id" | grep -o 'Reason=[^ ]*'); trying again"
+  scancel "$id" 2>/dev/null || true
+  poll_until "ended $id" 30 || true
+done
+[[ $(job_state "$id") == COMPLETED ]] || fail "the clean job $id did not complete in three tries"
 [[ -e $HOME_DIR/kill-ran-clean ]] || fail "the clean job $id after the kills did not run"
 pass "a clean job ($id) runs after the kills"
 wait_for "[[ -z \$(ledger_entries) ]]" 60
