@@ -3,45 +3,15 @@
 #include <psgw/error.hpp>
 
 #include "plugin_runner_script.hpp"
+#include "route/plugin_answer.hpp"
 #include "sys/child_process.hpp"
 
 #include <unistd.h>
 #include <cstdlib>
-#include <cstring>
 #include <nlohmann/json.hpp>
 #include <system_error>
 
 namespace psgw::route {
-
-namespace {
-
-constexpr std::string_view kRunnerMark = "psgw-plugin-runner: ";
-
-/// The runner's own failure line, else the last stderr line, else the exit code.
-std::string failure_reason(const sys::ChildResult& result) {
-    std::string_view text = result.error_output;
-    std::string_view marked;
-    std::string_view last;
-    while (!text.empty()) {
-        auto end = text.find('\n');
-        std::string_view line = text.substr(0, end);
-        if (line.starts_with(kRunnerMark)) marked = line.substr(kRunnerMark.size());
-        if (!line.empty()) last = line;
-        if (end == std::string_view::npos) break;
-        text.remove_prefix(end + 1);
-    }
-    if (!marked.empty()) return std::string(marked);
-    if (!last.empty()) return std::string(last);
-    return "runner exited with code " + std::to_string(result.exit_code);
-}
-
-std::size_t index_width(std::size_t gateways) {
-    if (gateways <= 256) return 1;
-    if (gateways <= 65536) return 2;
-    return 4;
-}
-
-}  // namespace
 
 std::vector<std::uint32_t> run_external_plugin(const std::filesystem::path& file, const RouteRequest& request,
                                                const std::vector<std::string>& nodes_a,
@@ -49,7 +19,7 @@ std::vector<std::uint32_t> run_external_plugin(const std::filesystem::path& file
                                                const std::vector<std::string>& gateways) {
     const std::string who = "psgw: route plugin '" + request.plugin + "'";
     const std::size_t pairs = nodes_a.size() * nodes_b.size();
-    const std::size_t width = index_width(gateways.size());
+    const std::size_t width = answer_index_width(gateways.size());
 
     nlohmann::json input = {{"plugin", file.string()}, {"a", nodes_a}, {"b", nodes_b}, {"gw", gateways}};
     sys::ChildOptions options;
@@ -91,31 +61,10 @@ std::vector<std::uint32_t> run_external_plugin(const std::filesystem::path& file
     if (result.timed_out) {
         throw RouteError(who + ": timed out after " + std::to_string(request.timeout.count()) + " s");
     }
-    if (result.exit_code != 0) throw RouteError(who + ": " + failure_reason(result));
-    if (result.output.size() != pairs * width) {
-        throw RouteError(who + ": runner returned " + std::to_string(result.output.size()) +
-                         " bytes, expected " + std::to_string(pairs * width));
+    if (result.exit_code != 0) {
+        throw RouteError(who + ": " + runner_failure_reason(result.error_output, result.exit_code));
     }
-
-    std::vector<std::uint32_t> choices(pairs);
-    const char* data = result.output.data();
-    for (std::size_t k = 0; k < pairs; ++k) {
-        std::uint32_t value = 0;
-        if (width == 1) {
-            value = static_cast<unsigned char>(data[k]);
-        } else if (width == 2) {
-            std::uint16_t v16;
-            std::memcpy(&v16, data + 2 * k, 2);
-            value = v16;
-        } else {
-            std::memcpy(&value, data + 4 * k, 4);
-        }
-        if (value >= gateways.size()) {
-            throw RouteError(who + ": gateway index " + std::to_string(value) + " out of range");
-        }
-        choices[k] = value;
-    }
-    return choices;
+    return decode_plugin_answer(result.output, pairs, gateways.size(), who);
 }
 
 }  // namespace psgw::route

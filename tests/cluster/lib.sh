@@ -91,6 +91,18 @@ submit_wait() {  # SBATCH-ARGS...
 # Nodes of a partition, one per line.
 partition_nodes() { sinfo -h -N -p "$1" -o '%N' | sort -u; }
 
+# Waits until every NODE can take a job: idle, mixed or allocated, without a flag (a
+# resumed node can be NOT_RESPONDING, "idle*", until slurmctld's next ping reaches it).
+wait_nodes_ready() {  # NODE...
+  local n
+  for n in "$@"; do
+    wait_for "[[ \$(sinfo -h -N -n $n -o %T | head -n1) =~ ^(idle|mixed|allocated)$ ]]" 60
+  done
+}
+
+# Nodes in a DRAIN state, one per line.
+drained_nodes() { sinfo -h -N -t drain,drained,draining -o '%N' | sort -u; }
+
 # Call last: prints the summary.
 finish() {
   echo "PASS: $TEST_NAME ($CHECKS checks)"

@@ -109,6 +109,7 @@ pass "requeued job $id waits with Reason=BeginTime"
 scancel "$id"
 scontrol update NodeName=gw02 State=RESUME
 DRAINED=
+wait_nodes_ready "${GATEWAYS[@]}"
 
 # --- (b) an agent that does not answer ---------------------------------------------
 tb agent gw01 stop >/dev/null
