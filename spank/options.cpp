@@ -36,8 +36,8 @@ const std::array<OptionDef, kOptionCount> kDefs = {{
 std::size_t index_of(Opt id) { return static_cast<std::size_t>(id); }
 
 [[noreturn]] void invalid(Opt id, std::string_view value, std::string_view why) {
-    throw OptionError("psgw: --" + std::string(option_def(id).name) + "=" + std::string(value) +
-                      " is invalid: " + std::string(why));
+    throw OptionError("psgw: --" + std::string(option_def(id).name) + "=" + printable(value) +
+                      " is invalid: " + printable(why));
 }
 
 unsigned parse_count(Opt id, std::string_view value, std::int64_t max) {
@@ -146,7 +146,7 @@ std::string validate_env(std::string_view value) {
 
 std::string validate_binary(std::string_view value, const config::Config& cfg) {
     if (cfg.strict_mode) {
-        throw OptionError("psgw: --gw_binary=" + std::string(value) + " is not allowed: STRICT_MODE is on");
+        throw OptionError("psgw: --gw_binary=" + printable(value) + " is not allowed: STRICT_MODE is on");
     }
     std::string path(value);
     if (path.empty() || path.front() != '/' || !is_regular_file(path) || ::access(path.c_str(), X_OK) != 0) {
@@ -165,8 +165,8 @@ void OptionSet::set(Opt id, const char* value, int component, const config::Conf
     if (seen) {
         if (seen->raw != raw_value) {
             const std::string name(option_def(id).name);
-            throw OptionError("psgw: --" + name + "=" + raw_value + " conflicts with the earlier --" + name +
-                              "=" + seen->raw);
+            throw OptionError("psgw: --" + name + "=" + printable(raw_value) +
+                              " conflicts with the earlier --" + name + "=" + printable(seen->raw));
         }
         return;  // Slurm may call a callback twice with the same value
     }

@@ -10,8 +10,10 @@
 #include "posix/passwd_lookup.hpp"
 #include "psgw/contract.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -121,6 +123,20 @@ std::optional<std::string> routing_file(spank_t sp, const PluginState& state) {
     return base + "/" + state.config->default_route_prefix + "-" + leader_job_id(sp);
 }
 
+/// False if `file` does not exist, after a short wait (a shared file system may show a
+/// file written on the controller host a moment late). Any other stat error, e.g. a
+/// root-squashed home, is left to the tasks that open the file.
+bool routing_file_exists(const std::string& file) {
+    constexpr int kTries = 10;
+    constexpr useconds_t kPause = 300'000;
+    for (int attempt = 1;; ++attempt) {
+        struct stat st {};
+        if (::stat(file.c_str(), &st) == 0 || errno != ENOENT) return true;
+        if (attempt == kTries) return false;
+        ::usleep(kPause);
+    }
+}
+
 }  // namespace
 
 int remote_user_init(spank_t sp, PluginState& state) {
@@ -130,6 +146,15 @@ int remote_user_init(spank_t sp, PluginState& state) {
     try {
         const auto file = routing_file(sp, state);
         if (!file) {
+            return 0;
+        }
+        // The prologue writes the file before Slurm starts the job. Without it the
+        // gateway startup did not complete (Slurm 22.05 starts a job whose
+        // PrologSlurmctld was killed by a signal): fail the step rather than run tasks
+        // that cannot reach the other side.
+        if (!routing_file_exists(*file)) {
+            state.user_init_error = "psgw: routing file " + *file +
+                                    " does not exist: the gateway startup of this job did not complete";
             return 0;
         }
         const spank_err_t rc =

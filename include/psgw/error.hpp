@@ -32,6 +32,31 @@ inline std::string_view error_body(std::string_view message) noexcept {
     return message;
 }
 
+/// `text` made fit for a one-line message: a user's value can hold a newline, a NUL or
+/// a terminal escape; those become \n, \r, \t or \xHH, everything else is kept.
+inline std::string printable(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (byte < 0x20 || byte == 0x7f) {
+            constexpr char kHex[] = "0123456789abcdef";
+            out += "\\x";
+            out += kHex[byte >> 4];
+            out += kHex[byte & 0xf];
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
 /// True if `message` follows the psgw convention (starts with kErrorPrefix).
 inline bool has_error_prefix(std::string_view message) noexcept { return message.starts_with(kErrorPrefix); }
 

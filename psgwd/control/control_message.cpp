@@ -149,7 +149,7 @@ Request parse_request(std::string_view payload) {
     json object;
     try {
         object = json::parse(payload);
-    } catch (const json::parse_error&) {
+    } catch (const json::exception&) {  // parse_error, or out_of_range for a number overflow
         throw MessageError("psgw: control request: not valid JSON");
     }
     if (!object.is_object()) throw MessageError("psgw: control request: not a JSON object");
@@ -202,7 +202,7 @@ json parse_reply(std::string_view body) {
     json object;
     try {
         object = json::parse(body);
-    } catch (const json::parse_error&) {
+    } catch (const json::exception&) {  // parse_error, or out_of_range for a number overflow
         throw MessageError("psgw: reply is not valid JSON");
     }
     if (!object.is_object()) throw MessageError("psgw: reply is not a JSON object");

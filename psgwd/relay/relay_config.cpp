@@ -64,8 +64,9 @@ RelayConfig parse_relay_config(std::string_view json_text) {
     json root;
     try {
         root = json::parse(json_text);
-    } catch (const json::parse_error& e) {
-        // nlohmann's message is one line ("[json.exception.parse_error.101] parse error at line 1...").
+    } catch (const json::exception& e) {
+        // parse_error, or out_of_range for a number overflow; nlohmann's message is one
+        // line ("[json.exception.parse_error.101] parse error at line 1...").
         throw RelayConfigError(std::string("psgw: relay config: not valid JSON: ") + e.what());
     }
     if (!root.is_object()) throw RelayConfigError("psgw: relay config: expected one JSON object");

@@ -13,7 +13,7 @@ ROUNDS=${PSGW_KILL_ROUNDS:-20}
 SEED=${PSGW_KILL_SEED:-$(date +%s)}
 RANDOM=$SEED
 VICTIMS=(prologue relay agent slurmctld epilogue)
-declare -A KILLED=() RAN=() REQUEUED=() WITH_ERR=()
+declare -A KILLED=() RAN=() REQUEUED=() FAILED=() WITH_ERR=()
 DRAINED_BEFORE=$(drained_nodes)
 
 # Slurm drains a node whose launch of a job failed (an id handed out again after
@@ -35,13 +35,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# ROUND is the job's argument: job ids repeat after slurmctld loses its last state.
+# ROUND is the job's argument: job ids repeat after slurmctld loses its last state. A
+# job must never run without its routing file (the SPANK plugin fails the step).
 user_file e2e-kill.sh <<'EOF'
 #!/bin/bash
+[[ -s ${PSP_GW_SERVER:-/nonexistent} ]] || touch "kill-noroute-$1"
 touch "kill-ran-$1"
 sleep 1
 EOF
-tb as-user bash -c 'rm -f kill-ran-*'
+tb as-user bash -c 'rm -f kill-ran-* kill-noroute-*'
 # A site route plugin that takes its time, so that a kill lands inside the prologue at a
 # random point: while relays start, while the plugin runs, or just after.
 cat >"$TB_STATE/install/libexec/psgw/e2e-kill-slow.py" <<'EOF'
@@ -200,14 +202,19 @@ for ((round = 1; round <= ROUNDS; round++)); do
   wait_for "settled $id" 90
   [[ -n $what ]] && KILLED[$victim]=$((${KILLED[$victim]:-0} + 1))
   outcome=ran
+  [[ ! -e $HOME_DIR/kill-noroute-$round ]] || fail "job $id (round $round) ran without its routing file"
   if [[ -e $HOME_DIR/kill-ran-$round ]]; then
     RAN[$victim]=$((${RAN[$victim]:-0} + 1))
-  else
-    (($(restarts "$id") >= 1)) || [[ $(job_state "$id") != COMPLETED ]] \
-      || fail "job $id completed without running"
+  elif (($(restarts "$id") >= 1)); then
     outcome=requeued
     REQUEUED[$victim]=$((${REQUEUED[$victim]:-0} + 1))
     if [[ -e $HOME_DIR/JOB-$id-psgw.err ]]; then WITH_ERR[$victim]=$((${WITH_ERR[$victim]:-0} + 1)); fi
+  else
+    # Its gateway startup did not complete and Slurm started it anyway: the step failed.
+    state=$(job_state "$id")
+    [[ $state != COMPLETED ]] || fail "job $id completed without running"
+    outcome="ended ${state:-unknown} without running"
+    FAILED[$victim]=$((${FAILED[$victim]:-0} + 1))
   fi
   # A slurmctld killed before it saved its state brings a finished job back as RUNNING
   # until its nodes report otherwise: the test ends every job itself, like a user would.
@@ -251,8 +258,8 @@ leftovers=$(find "$HOME_DIR" -maxdepth 1 -name ".$PREFIX-*" -print)
 [[ -z $leftovers ]] || fail "temporary files left in $HOME_DIR: $leftovers"
 pass "no temporary routing file is left"
 
-echo "kill figures (seed $SEED, $ROUNDS rounds): victim killed/ran/requeued/with-.err"
+echo "kill figures (seed $SEED, $ROUNDS rounds): victim killed/ran/requeued/failed/with-.err"
 for victim in "${VICTIMS[@]}"; do
-  echo "  $victim ${KILLED[$victim]:-0}/${RAN[$victim]:-0}/${REQUEUED[$victim]:-0}/${WITH_ERR[$victim]:-0}"
+  echo "  $victim ${KILLED[$victim]:-0}/${RAN[$victim]:-0}/${REQUEUED[$victim]:-0}/${FAILED[$victim]:-0}/${WITH_ERR[$victim]:-0}"
 done
 finish

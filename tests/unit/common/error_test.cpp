@@ -28,4 +28,10 @@ TEST(Error, Prefix) {
     EXPECT_FALSE(psgw::has_error_prefix(""));
 }
 
+TEST(Error, PrintableEscapesWhatWouldBreakTheLine) {
+    EXPECT_EQ(psgw::printable("a=b c/d.é"), "a=b c/d.é");  // UTF-8 and spaces stay
+    EXPECT_EQ(psgw::printable(std::string("x\ny\r\t\0\x1b[2J\x7f", 11)), "x\\ny\\r\\t\\x00\\x1b[2J\\x7f");
+    EXPECT_EQ(psgw::printable(""), "");
+}
+
 }  // namespace

@@ -43,6 +43,13 @@ protected:
                                           << extra;
     }
     std::string conf_arg() const { return "conf=" + (dir_ / "psgw.conf").string(); }
+    /// Creates the routing file `relative` (the prologue's work) and returns its path.
+    std::string routing_file(const fs::path& relative) const {
+        const fs::path path = dir_ / relative;
+        fs::create_directories(path.parent_path());
+        std::ofstream(path) << "10.78.0.101:41000 10.78.0.11 10.79.0.21\n";
+        return path.string();
+    }
 
     int init(std::string arg = "") {
         if (arg.empty()) {
@@ -320,16 +327,17 @@ TEST_F(Hooks, BadConfigRefusesGatewayOptionsWithItsMessage) {
 
 TEST_F(Hooks, RemoteGatewayEnvReachesTasksOfGatewayJobsOnly) {
     write_config("GATEWAY_ENV = PSP_GATEWAY=2 PSP_OPENIB=0\n");
+    const std::string route = routing_file("r");
     fake::spank().context = S_CTX_REMOTE;
     // The user chose PSP_OPENIB for this job: the site default must not replace it.
     fake::spank().job_env = {{"SLURM_SPANK_PSGW_NUM", "1"},
-                             {"SLURM_SPANK_PSGW_ROUTE_FILE", "/shared/r"},
+                             {"SLURM_SPANK_PSGW_ROUTE_FILE", route},
                              {"SLURM_JOB_ID", "8"},
                              {"PSP_OPENIB", "1"}};
     ASSERT_EQ(init(), 0);
     EXPECT_EQ(user_init(), 0);
     EXPECT_EQ(task_init(), 0);
-    EXPECT_EQ(fake::spank().set_env, (Env{{"PSP_GW_SERVER", "/shared/r"}, {"PSP_GATEWAY", "2"}}));
+    EXPECT_EQ(fake::spank().set_env, (Env{{"PSP_GW_SERVER", route}, {"PSP_GATEWAY", "2"}}));
 
     fake::reset();
     fake::spank().context = S_CTX_REMOTE;
@@ -344,9 +352,10 @@ class RemoteSpelling : public Hooks, public ::testing::WithParamInterface<const 
 
 TEST_P(RemoteSpelling, CwdRuleUsesHetLeaderId) {
     const std::string prefix = GetParam();
+    const std::string route = routing_file("run/psgw-route-99");
     fake::spank().context = S_CTX_REMOTE;
     fake::spank().job_env = {{prefix + "SLURM_SPANK_PSGW_NUM", "2"},
-                             {prefix + "SLURM_SPANK_PSGW_CWD", "/home/u/run"},
+                             {prefix + "SLURM_SPANK_PSGW_CWD", (dir_ / "run").string()},
                              {"SLURM_HET_JOB_ID", "99"},
                              {"SLURM_JOB_ID", "100"},
                              {"HOME", "/home/u"}};
@@ -354,19 +363,20 @@ TEST_P(RemoteSpelling, CwdRuleUsesHetLeaderId) {
     ASSERT_EQ(post_opt(), 0);
     ASSERT_EQ(user_init(), 0);
     EXPECT_EQ(task_init(), 0);
-    EXPECT_EQ(fake::spank().set_env, (Env{{"PSP_GW_SERVER", "/home/u/run/psgw-route-99"}}));
+    EXPECT_EQ(fake::spank().set_env, (Env{{"PSP_GW_SERVER", route}}));
     EXPECT_TRUE(fake::spank().job_control.empty());
 }
 
 TEST_P(RemoteSpelling, RouteFileVariableWins) {
     const std::string prefix = GetParam();
+    const std::string route = routing_file("r");
     fake::spank().context = S_CTX_REMOTE;
     fake::spank().job_env = {{prefix + "SLURM_SPANK_PSGW_NUM", "1"},
-                             {prefix + "SLURM_SPANK_PSGW_ROUTE_FILE", "/shared/r"},
+                             {prefix + "SLURM_SPANK_PSGW_ROUTE_FILE", route},
                              {"SLURM_JOB_ID", "5"}};
     ASSERT_EQ(init(), 0);
     ASSERT_EQ(user_init(), 0);
-    EXPECT_EQ(fake::spank().set_env, (Env{{"PSP_GW_SERVER", "/shared/r"}}));
+    EXPECT_EQ(fake::spank().set_env, (Env{{"PSP_GW_SERVER", route}}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Spank, RemoteSpelling, ::testing::Values("", "SLURM_SPANK_", "SPANK_"),
@@ -378,13 +388,15 @@ INSTANTIATE_TEST_SUITE_P(Spank, RemoteSpelling, ::testing::Values("", "SLURM_SPA
 
 TEST_F(Hooks, RemoteFromForwardedOptionEnvUsesHomeAndJobItem) {
     write_config("DEFAULT_ROUTE_PREFIX = rt\n");
+    const std::string route = routing_file("home/rt-4711");
     fake::spank().context = S_CTX_REMOTE;
-    fake::spank().job_env = {{"SPANK__SLURM_SPANK_OPTION_psgw_gw_num", "2"}, {"HOME", "/home/u"}};
+    fake::spank().job_env = {{"SPANK__SLURM_SPANK_OPTION_psgw_gw_num", "2"},
+                             {"HOME", (dir_ / "home").string()}};
     fake::spank().job_id = 4711;
     ASSERT_EQ(init(), 0);
     ASSERT_EQ(user_init(), 0);
     EXPECT_EQ(task_init(), 0);
-    EXPECT_EQ(fake::spank().set_env, (Env{{"PSP_GW_SERVER", "/home/u/rt-4711"}}));
+    EXPECT_EQ(fake::spank().set_env, (Env{{"PSP_GW_SERVER", route}}));
 }
 
 TEST_F(Hooks, RemoteFromOptionCallbacks) {
@@ -393,11 +405,29 @@ TEST_F(Hooks, RemoteFromOptionCallbacks) {
     ASSERT_EQ(init(), 0);
     // Remote callbacks record without checking files that live on the submit host.
     ASSERT_EQ(fake::option("gw_num", "2", 1), 0);
-    ASSERT_EQ(fake::option("gw_file", "/shared/route", 1), 0);
+    const std::string route = routing_file("route");
+    ASSERT_EQ(fake::option("gw_file", route.c_str(), 1), 0);
     ASSERT_EQ(fake::option("gw_plugin", "/only/on/login.py", 1), 0);
     ASSERT_EQ(user_init(), 0);
-    EXPECT_EQ(fake::spank().set_env, (Env{{"PSP_GW_SERVER", "/shared/route"}}));
+    EXPECT_EQ(fake::spank().set_env, (Env{{"PSP_GW_SERVER", route}}));
     EXPECT_TRUE(errors().empty());
+}
+
+// A PrologSlurmctld killed by a signal does not stop Slurm 22.05 from starting the job:
+// without its routing file the step fails, saying so, instead of running cut off.
+TEST_F(Hooks, RemoteMissingRoutingFileFailsTheStep) {
+    fake::spank().context = S_CTX_REMOTE;
+    const std::string route = (dir_ / "never-written").string();
+    fake::spank().job_env = {
+        {"SLURM_SPANK_PSGW_NUM", "2"}, {"SLURM_SPANK_PSGW_ROUTE_FILE", route}, {"SLURM_JOB_ID", "8"}};
+    ASSERT_EQ(init(), 0);
+    EXPECT_EQ(user_init(), 0);
+    EXPECT_EQ(task_init(), -1);
+    EXPECT_EQ(
+        errors(),
+        (std::vector<std::string>{"psgw: routing file " + route +
+                                  " does not exist: the gateway startup of this job did not complete"}));
+    EXPECT_TRUE(fake::spank().set_env.empty());
 }
 
 TEST_F(Hooks, RemoteMissingConfigDoesNotHurtJobsWithoutGateways) {

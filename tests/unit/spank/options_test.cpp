@@ -93,6 +93,15 @@ TEST(Options, EnvTokensAreCheckedNeverEvaluated) {
               "psgw: --gw_env=   is invalid: expected KEY=VALUE tokens");
 }
 
+// Found by tests/fuzz/gw_options_fuzz: a value with a newline or a NUL made the error
+// two lines (or cut it short in srun's output).
+TEST(Options, ControlCharactersInAValueAreShownEscapedOnOneLine) {
+    EXPECT_EQ(error_of([] { validate_env(std::string("PATH=/b\n\0\x1b", 10)); }),
+              "psgw: --gw_env=PATH=/b\\n\\x00\\x1b is invalid: token '\\x00\\x1b' is not KEY=VALUE");
+    EXPECT_EQ(error_of([] { validate_num("2\n"); }),
+              "psgw: --gw_num=2\\n is invalid: expected a decimal number in 1..1024");
+}
+
 TEST(Options, BinaryOnlyWithoutStrictMode) {
     config::Config cfg;
     EXPECT_EQ(error_of([&] { validate_binary("/bin/true", cfg); }),

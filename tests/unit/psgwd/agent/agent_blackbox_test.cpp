@@ -216,7 +216,8 @@ long resident_kib(pid_t pid) { return std::atol(status_field(pid, "VmRSS").c_str
 int announce_body(std::uint16_t port, std::uint32_t length, std::size_t sent, const char* source) {
     const int fd = connect_from(source, port);
     if (fd < 0) return -1;
-    std::string bytes(encode_frame_header(length).begin(), encode_frame_header(length).end());
+    const auto header = encode_frame_header(length);
+    std::string bytes(header.begin(), header.end());
     bytes.append(sent, 'x');
     if (::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(bytes.size())) {
         ::close(fd);

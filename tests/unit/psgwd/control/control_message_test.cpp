@@ -77,6 +77,22 @@ TEST(ControlMessage, IncarnationsMatchWhenEqualOrUnknown) {
     EXPECT_FALSE(incarnation_matches(5, 6));
 }
 
+// Found by tests/fuzz/control_message_fuzz: nlohmann throws out_of_range, not
+// parse_error, for a number it cannot hold; it escaped as a foreign exception.
+TEST(ControlMessage, NumberOverflowIsNotValidJson) {
+    const auto message_of = [](auto parse) -> std::string {
+        try {
+            parse();
+        } catch (const MessageError& e) {
+            return e.what();
+        }
+        return "accepted";
+    };
+    EXPECT_EQ(message_of([] { parse_request(R"({"v":2,"op":"stop","job":99000000e01330575735})"); }),
+              "psgw: control request: not valid JSON");
+    EXPECT_EQ(message_of([] { parse_reply(R"({"v":1e999999})"); }), "psgw: reply is not valid JSON");
+}
+
 TEST(ControlMessage, RejectsBadVersionAndOp) {
     auto payload = good_start();
     payload["v"] = 1;  // v1 (unsigned replies) is gone

@@ -67,6 +67,12 @@ struct BadCase {
     const char* key_in_message;
 };
 
+// A number nlohmann cannot hold throws out_of_range, not parse_error (found by
+// tests/fuzz/control_message_fuzz in the control protocol's parser).
+TEST(RelayConfig, NumberOverflowIsNotValidJson) {
+    EXPECT_EQ(error_of(R"({"job":1e999999})").rfind("psgw: relay config: not valid JSON: ", 0), 0u);
+}
+
 TEST(RelayConfig, EveryBadInputIsOneLineNamingTheKey) {
     const std::vector<BadCase> cases = {
         {"missing job", [](json& j) { j.erase("job"); }, "\"job\""},
